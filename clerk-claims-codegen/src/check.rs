@@ -1,0 +1,130 @@
+//! The checks that turn Clerk's silent `null`s into errors: reserved claims, shortcodes used as keys,
+//! malformed expressions, unknown shortcodes, private metadata, paths into non-objects, and the size
+//! budget. The build.rs generator, the derive and `clerk-claims check` all call [`check_template`].
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::shortcode::{self, Resolved, StringValue, Term, Unresolved};
+use crate::size;
+use crate::template::json::{Node, NodeValue};
+use crate::template::{Kind, Template, span_in_string};
+
+/// Every problem with a template's claims, in file order (its structure and settings are checked by
+/// [`Template::parse`]).
+///
+/// ```
+/// use clerk_claims_codegen::{Code, Source, check_template, template::Template};
+/// let src = Source::new("t.json", r#"{"email": "{{user.email}}", "sub": "x"}"#);
+/// let (template, _) = Template::parse(&src);
+/// let codes: Vec<Code> = check_template(&template.unwrap()).iter().map(|d| d.code).collect();
+/// assert_eq!(codes, [Code::UnknownShortcode, Code::ReservedClaim]);
+/// ```
+pub fn check_template(template: &Template) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for member in template.claim_members() {
+        if template.kind.reserved_claims().contains(&member.key.as_str()) {
+            out.push(reserved(template.kind, &member.key, member.key_span.clone()));
+        }
+    }
+    walk(template, &template.claims, &mut out);
+    out.extend(size::check(template));
+    out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+    out
+}
+
+fn reserved(kind: Kind, key: &str, span: std::ops::Range<usize>) -> Diagnostic {
+    let what = match kind {
+        Kind::Template => "every JWT template token",
+        Kind::Session => "every session token",
+    };
+    Diagnostic::error(Code::ReservedClaim, format!("`{key}` is a reserved claim: Clerk sets it in {what}"), span)
+        .with_label("reserved")
+        .with_help(format!("remove `{key}` or rename the claim; Clerk would ignore or reject the template"))
+}
+
+fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
+    match &node.value {
+        NodeValue::Object(members) => {
+            for m in members {
+                if m.key.contains("{{") {
+                    out.push(
+                        Diagnostic::error(Code::ShortcodeInKey, "a shortcode in a claim name: shortcodes are values only", m.key_span.clone())
+                            .with_help("use a fixed claim name and put the shortcode in its value"),
+                    );
+                }
+                walk(template, &m.value, out);
+            }
+        }
+        NodeValue::Array(items) => items.iter().for_each(|item| walk(template, item, out)),
+        NodeValue::String { value, .. } => match StringValue::parse(value) {
+            Ok(parsed) => {
+                for operand in parsed.exprs().flat_map(|e| &e.operands) {
+                    if let Term::Shortcode(name) = &operand.term {
+                        let span = span_in_string(node, operand.span.clone());
+                        check_shortcode(template, name, span, out);
+                    }
+                }
+            }
+            Err(e) => {
+                let mut d = Diagnostic::error(Code::MalformedExpression, e.message, span_in_string(node, e.span));
+                if let Some(help) = e.help {
+                    d = d.with_help(help);
+                }
+                out.push(d);
+            }
+        },
+        NodeValue::Null | NodeValue::Bool(_) | NodeValue::Number(_) => {}
+    }
+}
+
+fn check_shortcode(template: &Template, name: &str, span: std::ops::Range<usize>, out: &mut Vec<Diagnostic>) {
+    if template.rust.allow_shortcodes.iter().any(|a| a == name) {
+        return;
+    }
+    match shortcode::resolve(name) {
+        Ok(Resolved::Known(_)) => {}
+        Ok(Resolved::MetadataPath { root, path }) => {
+            if let Some(shape) = template.rust.metadata.get(root.name)
+                && shape.at(&path).is_none()
+            {
+                out.push(
+                    Diagnostic::warning(Code::MetadataHint, format!("`{name}` is not in the declared shape of `{}`", root.name), span)
+                        .with_help(format!("declare it under rust.metadata.\"{}\", or it is typed as any JSON", root.name)),
+                );
+            }
+        }
+        Err(Unresolved::Unknown) => {
+            let mut d = Diagnostic::error(
+                Code::UnknownShortcode,
+                format!("unknown shortcode `{name}`: Clerk would silently render null"),
+                span,
+            )
+            .with_label("not a Clerk shortcode");
+            d = match shortcode::suggest(name) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!(
+                    "see the shortcode table; a shortcode newer than this release can be allowed with \
+                     \"rust\": {{\"allow_shortcodes\": [\"{name}\"]}}"
+                )),
+            };
+            out.push(d);
+        }
+        Err(Unresolved::PrivateMetadata) => out.push(
+            Diagnostic::error(Code::PrivateMetadata, format!("`{name}`: private metadata cannot go into a token"), span)
+                .with_help(
+                    "private metadata stays on Clerk's servers by design (Clerk renders null here); move the value to \
+                     public_metadata, or read it from the Backend API on the server",
+                ),
+        ),
+        Err(Unresolved::IntoNonObject { parent }) => out.push(
+            Diagnostic::error(
+                Code::PathIntoNonObject,
+                format!("`{}` is {}; `{name}` selects a field it does not have", parent.name, parent.ty.describe()),
+                span,
+            )
+            .with_help(format!(
+                "use `{}` itself; only metadata (`user.public_metadata.a.b`) has paths below it",
+                parent.name
+            )),
+        ),
+    }
+}

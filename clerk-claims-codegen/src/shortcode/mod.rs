@@ -1,0 +1,66 @@
+//! Shortcodes: the catalogue, the expression parser, name resolution and suggestions.
+
+mod catalogue;
+mod expr;
+mod suggest;
+
+pub use catalogue::{CATALOGUE, JsonType, Shortcode, lookup};
+pub use expr::{Expr, ExprError, Operand, Part, StringValue, Term};
+pub use suggest::suggest;
+
+/// What a shortcode name refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A catalogue row.
+    Known(&'static Shortcode),
+    /// A path below a metadata root: `user.public_metadata.a.b` is `root` + `["a", "b"]`.
+    MetadataPath {
+        /// The metadata root row.
+        root: &'static Shortcode,
+        /// The keys below it.
+        path: Vec<String>,
+    },
+}
+
+/// Why a shortcode name does not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    /// Not a shortcode Clerk knows; Clerk would render `null`. [`suggest`] finds the likely name.
+    Unknown,
+    /// `*.private_metadata`: never rendered into tokens.
+    PrivateMetadata,
+    /// A path below a value that has no fields (`user.primary_email_address.email`).
+    IntoNonObject {
+        /// The row the path goes below.
+        parent: &'static Shortcode,
+    },
+}
+
+/// Resolves a dotted shortcode name against the catalogue.
+///
+/// ```
+/// use clerk_claims_codegen::shortcode::{resolve, Resolved, Unresolved};
+/// assert!(matches!(resolve("user.id"), Ok(Resolved::Known(_))));
+/// assert!(matches!(resolve("user.public_metadata.a.b"), Ok(Resolved::MetadataPath { .. })));
+/// assert_eq!(resolve("user.private_metadata"), Err(Unresolved::PrivateMetadata));
+/// assert!(matches!(resolve("user.primary_email_address.email"), Err(Unresolved::IntoNonObject { .. })));
+/// ```
+pub fn resolve(name: &str) -> Result<Resolved, Unresolved> {
+    if let Some(row) = lookup(name) {
+        return Ok(Resolved::Known(row));
+    }
+    if let Some(parent) = CATALOGUE.iter().find(|row| {
+        name.strip_prefix(row.name).is_some_and(|rest| rest.starts_with('.'))
+    }) {
+        let rest = &name[parent.name.len() + 1..];
+        return if parent.ty == JsonType::Metadata {
+            Ok(Resolved::MetadataPath { root: parent, path: rest.split('.').map(str::to_string).collect() })
+        } else {
+            Err(Unresolved::IntoNonObject { parent })
+        };
+    }
+    match name.split('.').nth(1) {
+        Some("private_metadata" | "privateMetadata") => Err(Unresolved::PrivateMetadata),
+        _ => Err(Unresolved::Unknown),
+    }
+}
