@@ -1,1 +1,81 @@
-fn main() {}
+//! `clerk-claims`: check, render and scaffold Clerk JWT templates.
+//!
+//! Exit codes: 0 success; 1 the input was checked and rejected (template errors, refusing to
+//! overwrite); 2 usage or configuration errors (unknown flag, missing file or directory).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod check;
+mod new;
+mod presets;
+mod render;
+
+/// Typed, compile-time-checked Clerk JWT claims.
+#[derive(Debug, Parser)]
+#[command(name = "clerk-claims", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check template files (default: templates/) and print rustc-style diagnostics.
+    Check {
+        /// Template files or directories (every *.json directly inside).
+        paths: Vec<PathBuf>,
+    },
+    /// Print the claims Clerk would render for a template and a context file.
+    Render {
+        /// The template file.
+        #[arg(long)]
+        template: PathBuf,
+        /// JSON: {"user": {...}, "org": {...}, "org_membership": {...}, "session": {...}}.
+        #[arg(long)]
+        context: PathBuf,
+    },
+    /// Write a preset template and its Dashboard setup sheet.
+    New {
+        /// default, hasura, supabase, supabase-session, custom, blank, nhost, convex, grafbase, fauna, session.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(presets::NAMES))]
+        preset: String,
+        /// The directory to write into.
+        #[arg(long, default_value = "templates")]
+        dir: PathBuf,
+        /// The template name (and file name); default: the preset's.
+        #[arg(long)]
+        name: Option<String>,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// How a command ended.
+pub(crate) enum Outcome {
+    Success,
+    Rejected,
+    Usage,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check { paths } => check::run(paths),
+        Command::Render { template, context } => render::run(&template, &context),
+        Command::New {
+            preset,
+            dir,
+            name,
+            force,
+        } => new::run(&preset, &dir, name.as_deref(), force),
+    };
+    match outcome {
+        Outcome::Success => ExitCode::SUCCESS,
+        Outcome::Rejected => ExitCode::from(1),
+        Outcome::Usage => ExitCode::from(2),
+    }
+}

@@ -21,8 +21,16 @@ use crate::template::{Kind, Template, span_in_string};
 pub fn check_template(template: &Template) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for member in template.claim_members() {
-        if template.kind.reserved_claims().contains(&member.key.as_str()) {
-            out.push(reserved(template.kind, &member.key, member.key_span.clone()));
+        if template
+            .kind
+            .reserved_claims()
+            .contains(&member.key.as_str())
+        {
+            out.push(reserved(
+                template.kind,
+                &member.key,
+                member.key_span.clone(),
+            ));
         }
     }
     walk(template, &template.claims, &mut out);
@@ -36,9 +44,15 @@ fn reserved(kind: Kind, key: &str, span: std::ops::Range<usize>) -> Diagnostic {
         Kind::Template => "every JWT template token",
         Kind::Session => "every session token",
     };
-    Diagnostic::error(Code::ReservedClaim, format!("`{key}` is a reserved claim: Clerk sets it in {what}"), span)
-        .with_label("reserved")
-        .with_help(format!("remove `{key}` or rename the claim; Clerk would ignore or reject the template"))
+    Diagnostic::error(
+        Code::ReservedClaim,
+        format!("`{key}` is a reserved claim: Clerk sets it in {what}"),
+        span,
+    )
+    .with_label("reserved")
+    .with_help(format!(
+        "remove `{key}` or rename the claim; Clerk would ignore or reject the template"
+    ))
 }
 
 fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
@@ -47,8 +61,12 @@ fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
             for m in members {
                 if m.key.contains("{{") {
                     out.push(
-                        Diagnostic::error(Code::ShortcodeInKey, "a shortcode in a claim name: shortcodes are values only", m.key_span.clone())
-                            .with_help("use a fixed claim name and put the shortcode in its value"),
+                        Diagnostic::error(
+                            Code::ShortcodeInKey,
+                            "a shortcode in a claim name: shortcodes are values only",
+                            m.key_span.clone(),
+                        )
+                        .with_help("use a fixed claim name and put the shortcode in its value"),
                     );
                 }
                 walk(template, &m.value, out);
@@ -65,7 +83,11 @@ fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
                 }
             }
             Err(e) => {
-                let mut d = Diagnostic::error(Code::MalformedExpression, e.message, span_in_string(node, e.span));
+                let mut d = Diagnostic::error(
+                    Code::MalformedExpression,
+                    e.message,
+                    span_in_string(node, e.span),
+                );
                 if let Some(help) = e.help {
                     d = d.with_help(help);
                 }
@@ -76,7 +98,12 @@ fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_shortcode(template: &Template, name: &str, span: std::ops::Range<usize>, out: &mut Vec<Diagnostic>) {
+fn check_shortcode(
+    template: &Template,
+    name: &str,
+    span: std::ops::Range<usize>,
+    out: &mut Vec<Diagnostic>,
+) {
     if template.rust.allow_shortcodes.iter().any(|a| a == name) {
         return;
     }

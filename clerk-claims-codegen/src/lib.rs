@@ -29,6 +29,9 @@ pub mod template;
 
 pub use check::check_template;
 pub use diagnostic::{Code, Diagnostic, LineCol, Severity, Source};
-pub use load::{Checked, LoadError, check_file, check_paths, check_source, read_source, template_files};
+pub use load::{
+    Checked, LoadError, Unreadable, check_file, check_paths, check_source, read_source,
+    template_files,
+};
 pub use render::render;
 pub use template::{Kind, Template};

@@ -43,7 +43,11 @@ impl Checked {
     /// assert!(text.contains("error[reserved-claim]"));
     /// ```
     pub fn render(&self) -> String {
-        self.diagnostics.iter().map(|d| self.source.render(d)).collect::<Vec<_>>().join("\n")
+        self.diagnostics
+            .iter()
+            .map(|d| self.source.render(d))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -62,7 +66,21 @@ pub fn check_source(source: Source) -> Checked {
         diagnostics.extend(check_template(t));
     }
     diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
-    Checked { source, template, diagnostics }
+    Checked {
+        source,
+        template,
+        diagnostics,
+    }
+}
+
+/// A file that could not be read as a template: what was read of it (for showing the position) and
+/// why.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// The file's name and whatever text could be shown.
+    pub source: Source,
+    /// Why it was rejected.
+    pub diagnostic: Diagnostic,
 }
 
 /// Reads a template file: at most [`MAX_TEMPLATE_BYTES`], valid UTF-8.
@@ -70,11 +88,18 @@ pub fn check_source(source: Source) -> Checked {
 /// ```
 /// use clerk_claims_codegen::{Code, read_source};
 /// let err = read_source(std::path::Path::new("no/such/file.json")).unwrap_err();
-/// assert_eq!(err.1.code, Code::Io);
+/// assert_eq!(err.diagnostic.code, Code::Io);
 /// ```
-pub fn read_source(path: &Path) -> Result<Source, (Source, Diagnostic)> {
+pub fn read_source(path: &Path) -> Result<Source, Box<Unreadable>> {
     let name = path.display().to_string();
-    let fail = |message: String| Err((Source::new(name.clone(), ""), Diagnostic::file_error(Code::Io, message)));
+    let unreadable =
+        |source: Source, diagnostic: Diagnostic| Box::new(Unreadable { source, diagnostic });
+    let fail = |message: String| {
+        Err(unreadable(
+            Source::new(name.clone(), ""),
+            Diagnostic::file_error(Code::Io, message),
+        ))
+    };
     let file = match fs::File::open(path) {
         Ok(file) => file,
         Err(e) => return fail(format!("cannot read {name}: {e}")),
@@ -96,7 +121,7 @@ pub fn read_source(path: &Path) -> Result<Source, (Source, Diagnostic)> {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let d = Diagnostic::error(Code::Io, "the file is not valid UTF-8", at..at + 1)
                 .with_help("save the template as UTF-8 JSON");
-            Err((Source::new(name, text), d))
+            Err(unreadable(Source::new(name, text), d))
         }
     }
 }
@@ -110,7 +135,11 @@ pub fn read_source(path: &Path) -> Result<Source, (Source, Diagnostic)> {
 pub fn check_file(path: &Path) -> Checked {
     match read_source(path) {
         Ok(source) => check_source(source),
-        Err((source, d)) => Checked { source, template: None, diagnostics: vec![d] },
+        Err(e) => Checked {
+            source: e.source,
+            template: None,
+            diagnostics: vec![e.diagnostic],
+        },
     }
 }
 
@@ -139,11 +168,19 @@ pub enum LoadError {
 pub fn template_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let entries = fs::read_dir(dir).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(dir.to_path_buf()),
-        _ => LoadError::Io { path: dir.to_path_buf(), source },
+        _ => LoadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        },
     })?;
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?.path();
+        let path = entry
+            .map_err(|source| LoadError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .path();
         if path.extension().is_some_and(|e| e == "json") && path.is_file() {
             files.push(path);
         }
@@ -180,7 +217,10 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Checked>, LoadError> {
                 first_file.insert(key, c.source.name.clone());
             }
             Some(first) => {
-                let message = format!("a template named `{}` is already defined in {first}", t.name);
+                let message = format!(
+                    "a template named `{}` is already defined in {first}",
+                    t.name
+                );
                 let help = "template names are unique within an instance; rename one of them";
                 let d = match t.name_span.clone() {
                     Some(span) => Diagnostic::error(Code::DuplicateName, message, span),

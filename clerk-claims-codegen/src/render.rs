@@ -44,9 +44,17 @@ pub fn render(claims: &Value, context: &Value) -> Result<Value, ExprError> {
                 Value::String(out)
             }
         },
-        Value::Array(items) => Value::Array(items.iter().map(|v| render(v, context)).collect::<Result<_, _>>()?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| render(v, context))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Object(members) => Value::Object(
-            members.iter().map(|(k, v)| Ok((k.clone(), render(v, context)?))).collect::<Result<_, ExprError>>()?,
+            members
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), render(v, context)?)))
+                .collect::<Result<_, ExprError>>()?,
         ),
         other => other.clone(),
     })
@@ -77,7 +85,10 @@ pub fn evaluate(expr: &Expr, context: &Value) -> Value {
 }
 
 fn lookup(context: &Value, name: &str) -> Value {
-    name.split('.').try_fold(context, |value, key| value.get(key)).cloned().unwrap_or(Value::Null)
+    name.split('.')
+        .try_fold(context, |value, key| value.get(key))
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 fn push_text(out: &mut String, value: &Value) {

@@ -36,8 +36,25 @@ impl Kind {
     pub fn reserved_claims(self) -> &'static [&'static str] {
         const TEMPLATE: &[&str] = &["azp", "exp", "iat", "iss", "jti", "nbf", "sub"];
         const SESSION: &[&str] = &[
-            "azp", "exp", "iat", "iss", "jti", "nbf", "sub", "sid", "v", "fva", "pla", "fea", "sts", "o", "act",
-            "org_id", "org_role", "org_slug", "org_permissions",
+            "azp",
+            "exp",
+            "iat",
+            "iss",
+            "jti",
+            "nbf",
+            "sub",
+            "sid",
+            "v",
+            "fva",
+            "pla",
+            "fea",
+            "sts",
+            "o",
+            "act",
+            "org_id",
+            "org_role",
+            "org_slug",
+            "org_permissions",
         ];
         match self {
             Kind::Template => TEMPLATE,
@@ -103,8 +120,9 @@ pub const LIFETIME_RANGE: std::ops::RangeInclusive<u64> = 30..=315_360_000;
 /// The Backend API's range for `allowed_clock_skew`.
 pub const CLOCK_SKEW_RANGE: std::ops::RangeInclusive<u64> = 0..=300;
 /// Algorithms the Backend API accepts for a custom signing key.
-pub const SIGNING_ALGORITHMS: &[&str] =
-    &["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA"];
+pub const SIGNING_ALGORITHMS: &[&str] = &[
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA",
+];
 
 /// The `rust` section: options for the generated Rust type.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -177,14 +195,24 @@ impl Template {
         let Some(members) = root.as_object() else {
             let error = Diagnostic::error(
                 Code::InvalidTemplate,
-                format!("a template file holds a JSON object, found {}", root.type_name()),
+                format!(
+                    "a template file holds a JSON object, found {}",
+                    root.type_name()
+                ),
                 root.span.clone(),
             )
             .with_help("write the claims as an object: {\"claim\": \"{{user.id}}\"}");
             return (None, vec![error]);
         };
-        let stem = Path::new(&source.name).file_stem().and_then(|s| s.to_str()).unwrap_or("template").to_string();
-        let is_full = root.get("claims").is_some() && members.iter().all(|m| FULL_FORMAT_KEYS.contains(&m.key.as_str()));
+        let stem = Path::new(&source.name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("template")
+            .to_string();
+        let is_full = root.get("claims").is_some()
+            && members
+                .iter()
+                .all(|m| FULL_FORMAT_KEYS.contains(&m.key.as_str()));
         let mut errors = Vec::new();
         if !is_full {
             let template = Template {
@@ -204,7 +232,10 @@ impl Template {
             kind: Kind::Template,
             format: Format::Full,
             settings: Settings::default(),
-            claims: Node { span: root.span.clone(), value: NodeValue::Object(Vec::new()) },
+            claims: Node {
+                span: root.span.clone(),
+                value: NodeValue::Object(Vec::new()),
+            },
             rust: RustOptions::default(),
         };
         let mut claims_ok = false;
@@ -260,40 +291,53 @@ impl Template {
                     _ => template.settings.signing_algorithm = expect_string(m, &mut errors).map(str::to_string),
                 },
                 "signing_key_env" => template.settings.signing_key_env = expect_string(m, &mut errors).map(str::to_string),
-                "signing_key" => {
-                    if !matches!(m.value.value, NodeValue::Null) {
-                        errors.push(
-                            Diagnostic::error(
-                                Code::SigningKeyInFile,
-                                "a signing key in a template file: secrets never live in the repository",
-                                m.value.span.clone(),
-                            )
-                            .with_help(
-                                "remove `signing_key`, put the key in an environment variable and name it with \
-                                 \"signing_key_env\": \"SUPABASE_JWT_SECRET\"; `clerk-claims push` reads it from there",
-                            ),
-                        );
-                    }
+                "signing_key" if !matches!(m.value.value, NodeValue::Null) => {
+                    errors.push(
+                        Diagnostic::error(
+                            Code::SigningKeyInFile,
+                            "a signing key in a template file: secrets never live in the repository",
+                            m.value.span.clone(),
+                        )
+                        .with_help(
+                            "remove `signing_key`, put the key in an environment variable and name it with \
+                             \"signing_key_env\": \"SUPABASE_JWT_SECRET\"; `clerk-claims push` reads it from there",
+                        ),
+                    );
                 }
                 "rust" => template.rust = parse_rust(&m.value, &mut errors),
-                _ => {} // `$schema` and the Backend API's read-only fields
+                _ => {} // a null `signing_key`, `$schema` and the Backend API's read-only fields
             }
         }
         let settings = &template.settings;
         if settings.custom_signing_key {
             match &settings.signing_algorithm {
                 None => {
-                    let span = root.get("custom_signing_key").map_or(root.span.clone(), |m| m.key_span.clone());
+                    let span = root
+                        .get("custom_signing_key")
+                        .map_or(root.span.clone(), |m| m.key_span.clone());
                     errors.push(
-                        Diagnostic::error(Code::SigningAlgorithm, "a custom signing key needs `signing_algorithm`", span)
-                            .with_help(format!("add \"signing_algorithm\": \"HS256\" (one of {})", SIGNING_ALGORITHMS.join(", "))),
+                        Diagnostic::error(
+                            Code::SigningAlgorithm,
+                            "a custom signing key needs `signing_algorithm`",
+                            span,
+                        )
+                        .with_help(format!(
+                            "add \"signing_algorithm\": \"HS256\" (one of {})",
+                            SIGNING_ALGORITHMS.join(", ")
+                        )),
                     );
                 }
                 Some(alg) if !SIGNING_ALGORITHMS.contains(&alg.as_str()) => {
-                    let span = root.get("signing_algorithm").map_or(root.span.clone(), |m| m.value.span.clone());
+                    let span = root
+                        .get("signing_algorithm")
+                        .map_or(root.span.clone(), |m| m.value.span.clone());
                     errors.push(
-                        Diagnostic::warning(Code::SigningAlgorithm, format!("`{alg}` is not an algorithm Clerk lists"), span)
-                            .with_help(format!("Clerk accepts {}", SIGNING_ALGORITHMS.join(", "))),
+                        Diagnostic::warning(
+                            Code::SigningAlgorithm,
+                            format!("`{alg}` is not an algorithm Clerk lists"),
+                            span,
+                        )
+                        .with_help(format!("Clerk accepts {}", SIGNING_ALGORITHMS.join(", "))),
                     );
                 }
                 Some(_) => {}
@@ -328,7 +372,11 @@ impl Template {
 fn wrong_type(m: &Member, expected: &str) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidTemplate,
-        format!("`{}` must be {expected}, found {}", m.key, m.value.type_name()),
+        format!(
+            "`{}` must be {expected}, found {}",
+            m.key,
+            m.value.type_name()
+        ),
         m.value.span.clone(),
     )
 }
@@ -343,7 +391,11 @@ fn expect_string<'a>(m: &'a Member, errors: &mut Vec<Diagnostic>) -> Option<&'a 
     }
 }
 
-fn expect_range(m: &Member, range: std::ops::RangeInclusive<u64>, errors: &mut Vec<Diagnostic>) -> Option<u64> {
+fn expect_range(
+    m: &Member,
+    range: std::ops::RangeInclusive<u64>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<u64> {
     let NodeValue::Number(n) = &m.value.value else {
         errors.push(wrong_type(m, "a whole number of seconds"));
         return None;
@@ -354,10 +406,19 @@ fn expect_range(m: &Member, range: std::ops::RangeInclusive<u64>, errors: &mut V
             errors.push(
                 Diagnostic::error(
                     Code::SettingOutOfRange,
-                    format!("`{}` is {n}; Clerk accepts {}..={} seconds", m.key, range.start(), range.end()),
+                    format!(
+                        "`{}` is {n}; Clerk accepts {}..={} seconds",
+                        m.key,
+                        range.start(),
+                        range.end()
+                    ),
                     m.value.span.clone(),
                 )
-                .with_help(format!("use a whole number from {} to {}", range.start(), range.end())),
+                .with_help(format!(
+                    "use a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                )),
             );
             None
         }
@@ -382,8 +443,12 @@ fn parse_rust(node: &Node, errors: &mut Vec<Diagnostic>) -> RustOptions {
                         rust.type_name = Some(name.to_string());
                     } else {
                         errors.push(
-                            Diagnostic::error(Code::InvalidTemplate, format!("`{name}` is not a Rust type name"), m.value.span.clone())
-                                .with_help("use an UpperCamelCase identifier such as `HasuraClaims`"),
+                            Diagnostic::error(
+                                Code::InvalidTemplate,
+                                format!("`{name}` is not a Rust type name"),
+                                m.value.span.clone(),
+                            )
+                            .with_help("use an UpperCamelCase identifier such as `HasuraClaims`"),
                         );
                     }
                 }
@@ -395,8 +460,15 @@ fn parse_rust(node: &Node, errors: &mut Vec<Diagnostic>) -> RustOptions {
                     for root in roots {
                         if !METADATA_ROOTS.contains(&root.key.as_str()) {
                             errors.push(
-                                Diagnostic::error(Code::MetadataHint, format!("`{}` is not a metadata root", root.key), root.key_span.clone())
-                                    .with_help(format!("hints describe one of {}", METADATA_ROOTS.join(", "))),
+                                Diagnostic::error(
+                                    Code::MetadataHint,
+                                    format!("`{}` is not a metadata root", root.key),
+                                    root.key_span.clone(),
+                                )
+                                .with_help(format!(
+                                    "hints describe one of {}",
+                                    METADATA_ROOTS.join(", ")
+                                )),
                             );
                         } else if let Some(shape) = metadata::parse_shape(&root.value, errors) {
                             rust.metadata.insert(root.key.clone(), shape);
@@ -406,8 +478,12 @@ fn parse_rust(node: &Node, errors: &mut Vec<Diagnostic>) -> RustOptions {
                 None => errors.push(wrong_type(m, "an object of metadata root to type hints")),
             },
             other => errors.push(
-                Diagnostic::error(Code::InvalidTemplate, format!("unknown key `rust.{other}`"), m.key_span.clone())
-                    .with_help("`rust` takes type, derives, metadata and allow_shortcodes"),
+                Diagnostic::error(
+                    Code::InvalidTemplate,
+                    format!("unknown key `rust.{other}`"),
+                    m.key_span.clone(),
+                )
+                .with_help("`rust` takes type, derives, metadata and allow_shortcodes"),
             ),
         }
     }
@@ -435,13 +511,16 @@ fn string_list(m: &Member, errors: &mut Vec<Diagnostic>) -> Vec<String> {
 
 fn is_type_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A span inside a JSON string value, mapped to file offsets when the string has no escapes.
 pub(crate) fn span_in_string(node: &Node, inner: Range<usize>) -> Range<usize> {
     match &node.value {
-        NodeValue::String { raw: true, .. } => node.span.start + 1 + inner.start..node.span.start + 1 + inner.end,
+        NodeValue::String { raw: true, .. } => {
+            node.span.start + 1 + inner.start..node.span.start + 1 + inner.end
+        }
         _ => node.span.clone(),
     }
 }

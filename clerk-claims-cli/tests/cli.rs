@@ -1,0 +1,244 @@
+//! The CLI contract: exit codes, rustc-style diagnostics, rendering and scaffolding.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn clerk_claims(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_defaults_to_templates_and_passes_on_the_presets() {
+    let out = clerk_claims(&["check"], &repo());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("checked 11 template files: 0 errors, 0 warnings"));
+}
+
+#[test]
+fn check_prints_rustc_style_diagnostics_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\n  \"email\": \"{{user.email}}\"\n}\n",
+    )
+    .unwrap();
+    let out = clerk_claims(&["check", "bad.json"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    let expected =
+        "error[unknown-shortcode]: unknown shortcode `user.email`: Clerk would silently render null
+ --> bad.json:2:15
+  |
+2 |   \"email\": \"{{user.email}}\"
+  |               ^^^^^^^^^^ not a Clerk shortcode
+  |
+  = help: did you mean `user.primary_email_address`?";
+    assert!(text.contains(expected), "{text}");
+    assert!(text.contains("1 error, 0 warnings"));
+}
+
+#[test]
+fn warnings_do_not_fail_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims: Vec<String> = (0..10)
+        .map(|i| format!("\"n{i}\": \"{{{{user.full_name}}}}\""))
+        .collect();
+    std::fs::write(
+        dir.path().join("big.json"),
+        format!("{{{}}}", claims.join(",")),
+    )
+    .unwrap();
+    let out = clerk_claims(&["check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning[size]"));
+}
+
+#[test]
+fn duplicate_names_across_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["a.json", "b.json"] {
+        std::fs::write(
+            dir.path().join(file),
+            "{\"name\": \"same\", \"claims\": {}}",
+        )
+        .unwrap();
+    }
+    let out = clerk_claims(&["check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "error[duplicate-name]: a template named `same` is already defined in ./a.json"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("--> ./b.json:1:10"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("latin1.json"), b"{\"name\": \"caf\xe9\"}").unwrap();
+    std::fs::write(p.join("huge.json"), vec![b' '; 50 * 1024 * 1024]).unwrap();
+    std::fs::write(
+        p.join("deep.json"),
+        format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
+    )
+    .unwrap();
+    for (file, message) in [
+        ("latin1.json", "error[io]: the file is not valid UTF-8"),
+        ("huge.json", "is larger than 1024 KiB"),
+        (
+            "deep.json",
+            "error[too-deep]: JSON nested more than 128 levels deep",
+        ),
+    ] {
+        let out = clerk_claims(&["check", file], p);
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        assert!(stderr(&out).contains(message), "{file}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+    let out = clerk_claims(&["check", "no-such-dir"], p);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("error: no-such-dir: no such file or directory"));
+}
+
+#[test]
+fn render_prints_the_claims_clerk_would_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("ctx.json"),
+        r#"{"user": {"id": "user_1", "primary_email_address": "a@b.c"}}"#,
+    )
+    .unwrap();
+    let template = repo().join("templates/supabase.json");
+    let out = clerk_claims(
+        &[
+            "render",
+            "--template",
+            template.to_str().unwrap(),
+            "--context",
+            "ctx.json",
+        ],
+        p,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rendered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rendered,
+        serde_json::json!({"aud": "authenticated", "email": "a@b.c", "role": "authenticated", "app_metadata": {}, "user_metadata": {}})
+    );
+}
+
+#[test]
+fn render_reports_broken_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("t.json"), r#"{"x": "{{user.id"}"#).unwrap();
+    std::fs::write(p.join("ok.json"), r#"{"x": "{{user.id}}"}"#).unwrap();
+    std::fs::write(p.join("ctx.json"), "{}").unwrap();
+    std::fs::write(p.join("array.json"), "[]").unwrap();
+    let out = clerk_claims(
+        &["render", "--template", "t.json", "--context", "ctx.json"],
+        p,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("error[malformed-expression]"));
+    let out = clerk_claims(
+        &["render", "--template", "ok.json", "--context", "array.json"],
+        p,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("the context is a JSON object"));
+    let out = clerk_claims(
+        &[
+            "render",
+            "--template",
+            "ok.json",
+            "--context",
+            "missing.json",
+        ],
+        p,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn new_writes_a_preset_and_its_setup_sheet_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let out = clerk_claims(&["new", "hasura"], p);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(p.join("templates/hasura.json")).unwrap();
+    assert_eq!(
+        written,
+        std::fs::read_to_string(repo().join("templates/hasura.json")).unwrap()
+    );
+    let sheet = std::fs::read_to_string(p.join("templates/hasura.setup.md")).unwrap();
+    assert!(sheet.contains("JWT templates") && sheet.contains("Token lifetime: 60 seconds"));
+
+    std::fs::write(p.join("templates/hasura.json"), "mine").unwrap();
+    let out = clerk_claims(&["new", "hasura"], p);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("already exists") && stderr(&out).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(p.join("templates/hasura.json")).unwrap(),
+        "mine"
+    );
+
+    let out = clerk_claims(&["new", "hasura", "--force"], p);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(p.join("templates/hasura.json")).unwrap(),
+        written
+    );
+}
+
+#[test]
+fn new_with_a_name_and_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let out = clerk_claims(&["new", "supabase", "--dir", "auth", "--name", "db"], p);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("auth/db.json")).unwrap()).unwrap();
+    assert_eq!(written["name"], "db");
+    assert_eq!(written["signing_key_env"], "SUPABASE_JWT_SECRET");
+    assert!(written["rust"].get("type").is_none());
+    let sheet = std::fs::read_to_string(p.join("auth/db.setup.md")).unwrap();
+    assert!(sheet.contains("Custom signing key") && sheet.contains("SUPABASE_JWT_SECRET"));
+    // Every preset is available and passes check.
+    for preset in [
+        "default",
+        "custom",
+        "blank",
+        "nhost",
+        "convex",
+        "grafbase",
+        "fauna",
+        "session",
+        "supabase-session",
+    ] {
+        let out = clerk_claims(&["new", preset, "--dir", "all"], p);
+        assert_eq!(out.status.code(), Some(0), "{preset}: {}", stderr(&out));
+    }
+    let out = clerk_claims(&["check", "all"], p);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = clerk_claims(&["new", "nonsense"], p);
+    assert_eq!(out.status.code(), Some(2));
+}
