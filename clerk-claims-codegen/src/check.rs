@@ -19,22 +19,48 @@ use crate::template::{Kind, Template, span_in_string};
 /// assert_eq!(codes, [Code::UnknownShortcode, Code::ReservedClaim]);
 /// ```
 pub fn check_template(template: &Template) -> Vec<Diagnostic> {
+    check_claims(template, Scope::Token)
+}
+
+/// Where a claims object ends up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// At the top level of the token: reserved names and the size budget apply.
+    Token,
+    /// Inside another claim (a nested claims type of the derive): only its values are checked.
+    Nested,
+}
+
+/// The checks of [`check_template`] for a claims object in `scope`.
+///
+/// ```
+/// use clerk_claims_codegen::{Source, check::{Scope, check_claims}, template::Template};
+/// let (t, _) = Template::parse(&Source::new("t.json", r#"{"sub": "{{user.id}}"}"#));
+/// let t = t.unwrap();
+/// assert_eq!(check_claims(&t, Scope::Token).len(), 1);
+/// assert!(check_claims(&t, Scope::Nested).is_empty());
+/// ```
+pub fn check_claims(template: &Template, scope: Scope) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for member in template.claim_members() {
-        if template
-            .kind
-            .reserved_claims()
-            .contains(&member.key.as_str())
-        {
-            out.push(reserved(
-                template.kind,
-                &member.key,
-                member.key_span.clone(),
-            ));
+    if scope == Scope::Token {
+        for member in template.claim_members() {
+            if template
+                .kind
+                .reserved_claims()
+                .contains(&member.key.as_str())
+            {
+                out.push(reserved(
+                    template.kind,
+                    &member.key,
+                    member.key_span.clone(),
+                ));
+            }
         }
     }
     walk(template, &template.claims, &mut out);
-    out.extend(size::check(template));
+    if scope == Scope::Token {
+        out.extend(size::check(template));
+    }
     out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     out
 }

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod check;
+pub mod derive;
 pub mod diagnostic;
 pub mod emit;
 pub mod load;
@@ -26,6 +27,7 @@ pub mod render;
 pub mod shortcode;
 pub mod size;
 pub mod template;
+pub mod types;
 
 pub use check::check_template;
 pub use diagnostic::{Code, Diagnostic, LineCol, Severity, Source};

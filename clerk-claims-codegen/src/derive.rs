@@ -1,0 +1,420 @@
+//! The engine side of `#[derive(ClerkClaims)]`: a struct's field attributes become a template, which
+//! goes through the very checks of a template file; then each field's Rust type is checked against
+//! what Clerk renders into it.
+//!
+//! The macro crate only parses attributes into a [`StructSpec`], calls [`analyze`] and expands the
+//! result; every rule lives here.
+
+use std::ops::Range;
+
+use serde_json::{Map, Value};
+
+use crate::check::{Scope, check_claims};
+use crate::diagnostic::{Code, Diagnostic, Source};
+use crate::emit;
+use crate::shortcode::{self, JsonType, Resolved};
+use crate::template::{Kind, Template};
+use crate::types::{RustType, TypeModel};
+
+/// A struct that derives `ClerkClaims`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StructSpec {
+    /// The Rust type name.
+    pub type_name: String,
+    /// `name = "..."`: a template of its own. `None`: a claims object nested in another.
+    pub name: Option<String>,
+    /// `kind = "template" | "session"`.
+    pub kind: Kind,
+    /// `lifetime = N`.
+    pub lifetime: Option<u64>,
+    /// `allowed_clock_skew = N`.
+    pub allowed_clock_skew: Option<u64>,
+    /// `custom_signing_key`.
+    pub custom_signing_key: bool,
+    /// `signing_algorithm = "..."`.
+    pub signing_algorithm: Option<String>,
+    /// The claim fields (serde-skipped fields left out).
+    pub fields: Vec<FieldSpec>,
+}
+
+/// One claim field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldSpec {
+    /// The claim name (after serde renames).
+    pub claim: String,
+    /// Where its value comes from.
+    pub source: FieldSource,
+    /// Its Rust type, classified.
+    pub ty: FieldType,
+}
+
+/// The field attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldSource {
+    /// `shortcode = "user.id"`.
+    Shortcode(String),
+    /// `template = "{{user.first_name || 'anon'}}"`.
+    Template(String),
+    /// `value = "authenticated"` (a string, number or boolean literal).
+    Value(Value),
+    /// `json = "[\"user\"]"`: any JSON, possibly holding expressions.
+    Json(String),
+    /// No attribute: the field's type derives `ClerkClaims` (merged into this object when flattened).
+    Nested {
+        /// `#[serde(flatten)]`.
+        flatten: bool,
+    },
+}
+
+/// A field's Rust type, as far as the checks need to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// `String`, `Box<str>`, `Cow<str>`.
+    String,
+    /// Any integer type.
+    Integer,
+    /// `f32` / `f64`.
+    Float,
+    /// `bool`.
+    Bool,
+    /// `serde_json::Value`.
+    Json,
+    /// `Option<T>`.
+    Option(Box<FieldType>),
+    /// `Vec<T>` and other sequences.
+    Vec(Box<FieldType>),
+    /// `HashMap<String, T>` / `BTreeMap<String, T>` / `serde_json::Map`.
+    Map(Box<FieldType>),
+    /// Anything else (the user's own type): accepted.
+    Other(String),
+}
+
+impl FieldType {
+    fn describe(&self) -> String {
+        match self {
+            FieldType::String => "String".into(),
+            FieldType::Integer => "an integer type".into(),
+            FieldType::Float => "a float type".into(),
+            FieldType::Bool => "bool".into(),
+            FieldType::Json => "serde_json::Value".into(),
+            FieldType::Option(inner) => format!("Option<{}>", inner.describe()),
+            FieldType::Vec(inner) => format!("Vec<{}>", inner.describe()),
+            FieldType::Map(_) => "a map".into(),
+            FieldType::Other(name) => name.clone(),
+        }
+    }
+}
+
+/// Where a diagnostic belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The struct (its `#[clerk(...)]` attribute).
+    Struct,
+    /// The field at this index of [`StructSpec::fields`].
+    Field(usize),
+}
+
+/// What the derive expands from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Problems, each on the struct or a field.
+    pub diagnostics: Vec<(Target, Diagnostic)>,
+    /// The claims object; nested fields hold `{}` until the nested type fills them in.
+    pub claims: Value,
+    /// The Dashboard / Backend API body without its `claims` (top-level types only).
+    pub body: Option<Value>,
+    /// The schema of this type: the whole token for a top-level type, the claims object for a
+    /// nested one; nested fields hold `{}` until the nested type fills them in.
+    pub schema: Value,
+    /// Top-level claims with one literal value (`aud`), checked by the verifier.
+    pub constants: Map<String, Value>,
+}
+
+impl Analysis {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|(_, d)| d.is_error())
+    }
+}
+
+/// Checks a derive input and computes what it expands to.
+///
+/// ```
+/// use clerk_claims_codegen::derive::{analyze, FieldSource, FieldSpec, FieldType, StructSpec, Target};
+/// let spec = StructSpec {
+///     type_name: "AppClaims".into(),
+///     name: Some("app".into()),
+///     fields: vec![FieldSpec {
+///         claim: "email".into(),
+///         source: FieldSource::Shortcode("user.primary_email_address".into()),
+///         ty: FieldType::String,
+///     }],
+///     ..StructSpec::default()
+/// };
+/// let analysis = analyze(&spec);
+/// let (target, d) = &analysis.diagnostics[0];
+/// assert_eq!(*target, Target::Field(0));
+/// assert!(d.help.as_deref().unwrap().contains("Option<String>"));
+/// ```
+pub fn analyze(spec: &StructSpec) -> Analysis {
+    let mut diagnostics = Vec::new();
+    let (text, field_spans) = template_text(spec, &mut diagnostics);
+    let source = Source::new(spec.type_name.clone(), text);
+    let (template, parse_diagnostics) = Template::parse(&source);
+    let top_level = spec.name.is_some();
+    let mut found = parse_diagnostics;
+    if let Some(t) = &template {
+        found.extend(check_claims(
+            t,
+            if top_level {
+                Scope::Token
+            } else {
+                Scope::Nested
+            },
+        ));
+    }
+    for d in found {
+        let target = d
+            .span
+            .as_ref()
+            .and_then(|span| field_spans.iter().position(|f| f.contains(&span.start)))
+            .map_or(Target::Struct, Target::Field);
+        diagnostics.push((target, d));
+    }
+    let Some(template) = template else {
+        return Analysis {
+            diagnostics,
+            claims: Value::Null,
+            body: None,
+            schema: Value::Null,
+            constants: Map::new(),
+        };
+    };
+    let mut model = TypeModel::of(&template);
+    if let Some(root) = model.structs.first_mut() {
+        root.name.clone_from(&spec.type_name);
+    }
+    for (i, (field, def)) in spec.fields.iter().zip(&model.structs[0].fields).enumerate() {
+        if let Some(d) = type_check(field, &def.ty) {
+            diagnostics.push((Target::Field(i), d));
+        }
+    }
+    let claims_schema = emit::claims_schema(&model, &spec.type_name);
+    let (body, schema) = if top_level {
+        let mut body = emit::dashboard_body(&template);
+        if let Some(obj) = body
+            .as_object_mut()
+            .filter(|_| template.kind == Kind::Template)
+        {
+            obj.insert("claims".into(), Value::Null);
+        }
+        (
+            Some(body),
+            emit::token_schema(template.kind, &spec.type_name, claims_schema),
+        )
+    } else {
+        (None, claims_schema)
+    };
+    let constants = if top_level {
+        model.constants.into_iter().collect()
+    } else {
+        Map::new()
+    };
+    Analysis {
+        diagnostics,
+        claims: template.claims_json(),
+        body,
+        schema,
+        constants,
+    }
+}
+
+/// The template file the attributes describe, and the byte range of each field in it.
+fn template_text(
+    spec: &StructSpec,
+    diagnostics: &mut Vec<(Target, Diagnostic)>,
+) -> (String, Vec<Range<usize>>) {
+    let quote = |s: &str| Value::String(s.to_string()).to_string();
+    let mut text = String::from("{");
+    if let Some(name) = &spec.name {
+        text.push_str(&format!(
+            "\"name\": {}, \"kind\": \"{}\", ",
+            quote(name),
+            spec.kind.as_str()
+        ));
+        if let Some(n) = spec.lifetime {
+            text.push_str(&format!("\"lifetime\": {n}, "));
+        }
+        if let Some(n) = spec.allowed_clock_skew {
+            text.push_str(&format!("\"allowed_clock_skew\": {n}, "));
+        }
+        if spec.custom_signing_key {
+            text.push_str("\"custom_signing_key\": true, ");
+        }
+        if let Some(alg) = &spec.signing_algorithm {
+            text.push_str(&format!("\"signing_algorithm\": {}, ", quote(alg)));
+        }
+    } else {
+        text.push_str("\"name\": \"nested\", ");
+    }
+    text.push_str("\"claims\": {");
+    let mut spans = Vec::new();
+    for (i, field) in spec.fields.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        let start = text.len();
+        let value = match &field.source {
+            FieldSource::Shortcode(name) => quote(&format!("{{{{{name}}}}}")),
+            FieldSource::Template(t) => quote(t),
+            FieldSource::Value(v) => v.to_string(),
+            FieldSource::Json(json) => {
+                match serde_json::from_str::<Value>(json) {
+                    Ok(v) => v.to_string(),
+                    Err(e) => {
+                        let d = Diagnostic::file_error(Code::InvalidJson, format!("`json` is not valid JSON: {e}"))
+                        .with_help("write the claim's template value as JSON, e.g. json = r#\"[\"user\"]\"#");
+                        diagnostics.push((Target::Field(i), d));
+                        "null".into()
+                    }
+                }
+            }
+            FieldSource::Nested { .. } => "{}".into(),
+        };
+        text.push_str(&format!("{}: {value}", quote(&field.claim)));
+        spans.push(start..text.len());
+    }
+    text.push_str("}}");
+    (text, spans)
+}
+
+/// Whether a field of type `actual` holds every value Clerk can render into a claim of type
+/// `expected`; if not, the error.
+fn type_check(field: &FieldSpec, expected: &RustType) -> Option<Diagnostic> {
+    if matches!(field.source, FieldSource::Nested { .. }) {
+        return None;
+    }
+    let renders = describe(expected);
+    let filled_by = match &field.source {
+        FieldSource::Shortcode(s) => format!("`{{{{{s}}}}}`"),
+        FieldSource::Template(t) => format!("`{t}`"),
+        FieldSource::Value(v) => format!("the constant `{v}`"),
+        FieldSource::Json(j) => format!("`{j}`"),
+        FieldSource::Nested { .. } => String::new(),
+    };
+    if let FieldSource::Shortcode(name) = &field.source
+        && is_metadata_root(name)
+        && matches!(
+            strip_option(&field.ty),
+            FieldType::String
+                | FieldType::Integer
+                | FieldType::Float
+                | FieldType::Bool
+                | FieldType::Vec(_)
+        )
+    {
+        return Some(mismatch(
+            field,
+            &filled_by,
+            "a JSON object",
+            "serde_json::Value or your own metadata type",
+        ));
+    }
+    match fits(expected, &field.ty) {
+        Fit::Yes => None,
+        Fit::NeedsOption => Some(mismatch(
+            field,
+            &filled_by,
+            &renders,
+            &format!("Option<{}>", field.ty.describe()),
+        )),
+        Fit::No => Some(mismatch(
+            field,
+            &filled_by,
+            &renders,
+            &suggest_type(expected),
+        )),
+    }
+}
+
+fn mismatch(field: &FieldSpec, filled_by: &str, renders: &str, use_instead: &str) -> Diagnostic {
+    Diagnostic::file_error(
+        Code::InvalidTemplate,
+        format!(
+            "`{}` cannot hold what Clerk renders: {filled_by} is {renders}, the field is {}",
+            field.claim,
+            field.ty.describe()
+        ),
+    )
+    .with_help(format!("use {use_instead}"))
+}
+
+fn is_metadata_root(name: &str) -> bool {
+    matches!(shortcode::resolve(name), Ok(Resolved::Known(row)) if row.ty == JsonType::Metadata)
+}
+
+fn strip_option(t: &FieldType) -> &FieldType {
+    match t {
+        FieldType::Option(inner) => strip_option(inner),
+        other => other,
+    }
+}
+
+enum Fit {
+    Yes,
+    NeedsOption,
+    No,
+}
+
+fn fits(expected: &RustType, actual: &FieldType) -> Fit {
+    match (expected, actual) {
+        (_, FieldType::Json | FieldType::Other(_)) => Fit::Yes,
+        (RustType::Json, _) => Fit::Yes,
+        (RustType::Option(inner), FieldType::Option(a)) => fits(inner, a),
+        (RustType::Option(inner), a) => match fits(inner, a) {
+            Fit::Yes | Fit::NeedsOption => Fit::NeedsOption,
+            Fit::No => Fit::No,
+        },
+        (e, FieldType::Option(a)) => fits(e, a),
+        (RustType::String, FieldType::String)
+        | (RustType::I64, FieldType::Integer | FieldType::Float)
+        | (RustType::F64, FieldType::Float)
+        | (RustType::Bool, FieldType::Bool)
+        | (RustType::StringMap, FieldType::Map(_))
+        | (RustType::Struct(_), FieldType::Map(_)) => Fit::Yes,
+        (RustType::Vec(e), FieldType::Vec(a)) => fits(e, a),
+        _ => Fit::No,
+    }
+}
+
+fn describe(t: &RustType) -> String {
+    match t {
+        RustType::String => "a string".into(),
+        RustType::I64 => "an integer".into(),
+        RustType::F64 => "a number".into(),
+        RustType::Bool => "a boolean".into(),
+        RustType::Json => "any JSON".into(),
+        RustType::StringMap => "an object of strings".into(),
+        RustType::Vec(inner) => format!(
+            "an array of {}",
+            describe(inner)
+                .trim_start_matches("a ")
+                .trim_start_matches("an ")
+        ),
+        RustType::Option(inner) => format!("{} or null", describe(inner)),
+        RustType::Struct(_) => "an object".into(),
+    }
+}
+
+fn suggest_type(t: &RustType) -> String {
+    match t {
+        RustType::String => "String".into(),
+        RustType::I64 => "i64".into(),
+        RustType::F64 => "f64".into(),
+        RustType::Bool => "bool".into(),
+        RustType::Json | RustType::Struct(_) => "serde_json::Value".into(),
+        RustType::StringMap => "BTreeMap<String, String>".into(),
+        RustType::Vec(inner) => format!("Vec<{}>", suggest_type(inner)),
+        RustType::Option(inner) => format!("Option<{}>", suggest_type(inner)),
+    }
+}
