@@ -22,6 +22,8 @@ pub mod check;
 pub mod derive;
 pub mod diagnostic;
 pub mod emit;
+#[cfg(feature = "rust")]
+pub mod generate;
 pub mod load;
 pub mod render;
 pub mod shortcode;
@@ -31,6 +33,8 @@ pub mod types;
 
 pub use check::check_template;
 pub use diagnostic::{Code, Diagnostic, LineCol, Severity, Source};
+#[cfg(feature = "rust")]
+pub use generate::{GenerateError, Generator};
 pub use load::{
     Checked, LoadError, Unreadable, check_file, check_paths, check_source, read_source,
     template_files,

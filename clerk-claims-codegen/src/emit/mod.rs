@@ -2,9 +2,13 @@
 //! sheet.
 
 mod dashboard;
+#[cfg(feature = "rust")]
+mod rust;
 mod schema;
 mod setup;
 
 pub use dashboard::dashboard_body;
+#[cfg(feature = "rust")]
+pub use rust::{RUNTIME, rust_file, rust_tokens};
 pub use schema::{DIALECT, claims_schema, token_schema};
 pub use setup::setup_sheet;

@@ -1,0 +1,390 @@
+//! `#[derive(ClerkClaims)]`: attributes in (darling, serde_derive_internals), the engine's analysis,
+//! tokens out. Errors are spanned on the field or attribute at fault, all reported at once, with a
+//! fallback impl so that only the real errors show.
+
+use clerk_claims_codegen::derive::{
+    FieldSource, FieldSpec, FieldType, StructSpec, Target, analyze,
+};
+use clerk_claims_codegen::template::Kind;
+use darling::{FromDeriveInput, FromField, util::Flag};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use serde_json::Value;
+use syn::spanned::Spanned;
+
+#[derive(FromDeriveInput)]
+#[darling(attributes(clerk), supports(struct_named))]
+struct StructOpts {
+    ident: syn::Ident,
+    generics: syn::Generics,
+    data: darling::ast::Data<(), FieldOpts>,
+    name: Option<String>,
+    kind: Option<syn::LitStr>,
+    lifetime: Option<u64>,
+    allowed_clock_skew: Option<u64>,
+    custom_signing_key: Flag,
+    signing_algorithm: Option<String>,
+    #[darling(rename = "crate")]
+    krate: Option<syn::Path>,
+}
+
+#[derive(FromField)]
+#[darling(attributes(clerk))]
+struct FieldOpts {
+    ident: Option<syn::Ident>,
+    ty: syn::Type,
+    shortcode: Option<syn::LitStr>,
+    template: Option<syn::LitStr>,
+    value: Option<syn::Lit>,
+    json: Option<syn::LitStr>,
+}
+
+pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
+    let opts = match StructOpts::from_derive_input(input) {
+        Ok(opts) => opts,
+        Err(e) => return with_fallback(input, e.write_errors()),
+    };
+    let krate = opts
+        .krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
+    let serde_fields = serde_view(input);
+    let mut errors: Vec<syn::Error> = Vec::new();
+
+    let kind = match opts.kind.as_ref().map(syn::LitStr::value).as_deref() {
+        None | Some("template") => Kind::Template,
+        Some("session") => Kind::Session,
+        Some(other) => {
+            errors.push(syn::Error::new_spanned(
+                opts.kind.as_ref(),
+                format!("unknown kind `{other}`\n= help: use kind = \"template\" (a JWT template) or kind = \"session\""),
+            ));
+            Kind::Template
+        }
+    };
+    let Some(fields) = opts.data.as_ref().take_struct().map(|f| f.fields) else {
+        return with_fallback(
+            input,
+            syn::Error::new_spanned(
+                &input.ident,
+                "ClerkClaims derives on structs with named fields",
+            )
+            .to_compile_error(),
+        );
+    };
+
+    // One spec entry per claim field; `spans[i]` is where its errors go.
+    let mut spec_fields = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut nested: Vec<(String, syn::Type, bool)> = Vec::new();
+    for (field, raw) in fields.iter().zip(struct_fields(input)) {
+        let ident = field
+            .ident
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let serde = serde_fields.iter().find(|s| s.ident == ident);
+        if serde.is_some_and(|s| s.skip) {
+            continue;
+        }
+        let claim = serde.map_or_else(|| ident.clone(), |s| s.claim.clone());
+        let flatten = serde.is_some_and(|s| s.flatten);
+        let attr_span = raw
+            .attrs
+            .iter()
+            .find(|a| a.path().is_ident("clerk"))
+            .map_or_else(|| raw.span(), Spanned::span);
+        let given: Vec<FieldSource> = [
+            field
+                .shortcode
+                .as_ref()
+                .map(|s| FieldSource::Shortcode(s.value())),
+            field
+                .template
+                .as_ref()
+                .map(|s| FieldSource::Template(s.value())),
+            field.value.as_ref().map(|l| match literal_json(l) {
+                Ok(v) => FieldSource::Value(v),
+                Err(e) => {
+                    errors.push(e);
+                    FieldSource::Value(Value::Null)
+                }
+            }),
+            field.json.as_ref().map(|s| FieldSource::Json(s.value())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let ty = classify(&field.ty);
+        let source = match given.len() {
+            0 => {
+                if !matches!(ty, FieldType::Other(_)) && !flatten {
+                    errors.push(syn::Error::new(
+                        raw.span(),
+                        format!(
+                            "field `{ident}` has no #[clerk(...)] attribute, so Clerk would not know what to put in claim `{claim}`\n\
+                             = help: add #[clerk(shortcode = \"user.id\")], #[clerk(template = \"{{{{user.first_name || 'anon'}}}}\")], \
+                             #[clerk(value = \"constant\")] or #[clerk(json = \"[...]\")]; or use a type that derives ClerkClaims"
+                        ),
+                    ));
+                    continue;
+                }
+                nested.push((claim.clone(), field.ty.clone(), flatten));
+                FieldSource::Nested { flatten }
+            }
+            1 => given
+                .into_iter()
+                .next()
+                .unwrap_or(FieldSource::Nested { flatten }),
+            _ => {
+                errors.push(syn::Error::new(
+                    attr_span,
+                    format!("field `{ident}` has more than one of shortcode, template, value and json\n= help: keep exactly one"),
+                ));
+                continue;
+            }
+        };
+        if flatten && !matches!(source, FieldSource::Nested { .. }) {
+            errors.push(syn::Error::new(
+                attr_span,
+                format!("`#[serde(flatten)]` field `{ident}` must be a type that derives ClerkClaims, with no clerk attribute"),
+            ));
+            continue;
+        }
+        spec_fields.push(FieldSpec { claim, source, ty });
+        spans.push(attr_span);
+    }
+
+    let spec = StructSpec {
+        type_name: opts.ident.to_string(),
+        name: opts.name.clone(),
+        kind,
+        lifetime: opts.lifetime,
+        allowed_clock_skew: opts.allowed_clock_skew,
+        custom_signing_key: opts.custom_signing_key.is_present(),
+        signing_algorithm: opts.signing_algorithm.clone(),
+        fields: spec_fields,
+    };
+    if spec.name.is_none()
+        && (opts.kind.is_some() || opts.lifetime.is_some() || opts.allowed_clock_skew.is_some())
+    {
+        errors.push(syn::Error::new(
+            struct_attr_span(input),
+            "template settings without `name`\n= help: a top-level template needs #[clerk(name = \"...\")]; a nested claims type takes no settings",
+        ));
+    }
+    let analysis = analyze(&spec);
+    for (target, d) in analysis.diagnostics.iter().filter(|(_, d)| d.is_error()) {
+        let span = match target {
+            Target::Field(i) => spans.get(*i).copied().unwrap_or_else(|| input.ident.span()),
+            Target::Struct => struct_attr_span(input),
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\n= help: ");
+            message.push_str(help);
+        }
+        errors.push(syn::Error::new(span, message));
+    }
+    if !errors.is_empty() {
+        let tokens = errors.iter().map(syn::Error::to_compile_error);
+        return with_fallback(input, quote!(#(#tokens)*));
+    }
+
+    let ident = &opts.ident;
+    let (impl_generics, ty_generics, where_clause) = opts.generics.split_for_impl();
+    let claims_text = analysis.claims.to_string();
+    let schema_text = analysis.schema.to_string();
+    let constants_text = Value::Object(analysis.constants.clone()).to_string();
+    let set_claims = nested.iter().map(|(claim, ty, flatten)| {
+        let span = ty.span();
+        if *flatten {
+            quote_spanned!(span=> #krate::__private::merge_claims(&mut claims, <#ty as #krate::ClerkClaims>::claims_json());)
+        } else {
+            quote_spanned!(span=> #krate::__private::set_claim(&mut claims, #claim, <#ty as #krate::ClerkClaims>::claims_json());)
+        }
+    });
+    let set_schemas = nested.iter().map(|(claim, ty, flatten)| {
+        if *flatten {
+            quote!(#krate::__private::merge_schema(&mut schema, <#ty as #krate::ClerkClaims>::json_schema());)
+        } else {
+            quote!(#krate::__private::set_schema_property(&mut schema, #claim, <#ty as #krate::ClerkClaims>::json_schema());)
+        }
+    });
+    let template_json = match (&analysis.body, kind) {
+        (Some(body), Kind::Template) => {
+            let body_text = body.to_string();
+            quote!(#krate::__private::with_claims(#krate::__private::json(#body_text), Self::claims_json()))
+        }
+        _ => quote!(Self::claims_json()),
+    };
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #krate::ClerkClaims for #ident #ty_generics #where_clause {
+                fn claims_json() -> #krate::__private::serde_json::Value {
+                    #[allow(unused_mut)]
+                    let mut claims = #krate::__private::json(#claims_text);
+                    #(#set_claims)*
+                    claims
+                }
+                fn template_json() -> #krate::__private::serde_json::Value {
+                    #template_json
+                }
+                fn json_schema() -> #krate::__private::serde_json::Value {
+                    #[allow(unused_mut)]
+                    let mut schema = #krate::__private::json(#schema_text);
+                    #(#set_schemas)*
+                    schema
+                }
+                fn constant_claims() -> #krate::__private::serde_json::Map<::std::string::String, #krate::__private::serde_json::Value> {
+                    #krate::__private::json_object(#constants_text)
+                }
+            }
+        };
+    }
+}
+
+/// The errors, plus an impl whose bodies never run (the crate does not compile), so the user sees the
+/// real errors and no "trait not implemented" cascade.
+fn with_fallback(input: &syn::DeriveInput, errors: TokenStream) -> TokenStream {
+    let krate: syn::Path = syn::parse_quote!(::clerk_claims_runtime);
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #errors
+        const _: () = {
+            impl #impl_generics #krate::ClerkClaims for #ident #ty_generics #where_clause {
+                fn claims_json() -> #krate::__private::serde_json::Value { #krate::__private::serde_json::Value::Null }
+                fn template_json() -> #krate::__private::serde_json::Value { #krate::__private::serde_json::Value::Null }
+                fn json_schema() -> #krate::__private::serde_json::Value { #krate::__private::serde_json::Value::Null }
+            }
+        };
+    }
+}
+
+fn struct_fields(input: &syn::DeriveInput) -> Vec<&syn::Field> {
+    match &input.data {
+        syn::Data::Struct(s) => s.fields.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn struct_attr_span(input: &syn::DeriveInput) -> Span {
+    input
+        .attrs
+        .iter()
+        .find(|a| a.path().is_ident("clerk"))
+        .map_or_else(|| input.ident.span(), Spanned::span)
+}
+
+/// What serde makes of a field: its claim name, and whether it is skipped or flattened.
+struct SerdeField {
+    ident: String,
+    claim: String,
+    skip: bool,
+    flatten: bool,
+}
+
+/// Reads serde's attributes with serde's own parser. serde reports its own attribute errors, so any
+/// found here are dropped.
+fn serde_view(input: &syn::DeriveInput) -> Vec<SerdeField> {
+    let cx = serde_derive_internals::Ctxt::new();
+    let private = syn::Ident::new("__private", Span::call_site());
+    let container = serde_derive_internals::ast::Container::from_ast(
+        &cx,
+        input,
+        serde_derive_internals::Derive::Deserialize,
+        &private,
+    );
+    let fields = match &container {
+        Some(c) => match &c.data {
+            serde_derive_internals::ast::Data::Struct(_, fields) => fields
+                .iter()
+                .map(|f| SerdeField {
+                    ident: f.member.to_token_stream().to_string(),
+                    claim: f.attrs.name().deserialize_name().value.clone(),
+                    skip: f.attrs.skip_deserializing(),
+                    flatten: f.attrs.flatten(),
+                })
+                .collect(),
+            serde_derive_internals::ast::Data::Enum(_) => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    drop(container);
+    let _ = cx.check();
+    fields
+}
+
+fn literal_json(lit: &syn::Lit) -> syn::Result<Value> {
+    let unsupported = || {
+        syn::Error::new_spanned(
+            lit,
+            "`value` takes a string, number or boolean literal\n= help: use json = \"...\" for arrays, objects, null and negative numbers",
+        )
+    };
+    match lit {
+        syn::Lit::Str(s) => Ok(Value::String(s.value())),
+        syn::Lit::Bool(b) => Ok(Value::Bool(b.value)),
+        syn::Lit::Int(i) => i
+            .base10_parse::<u64>()
+            .map(Value::from)
+            .map_err(|_| unsupported()),
+        syn::Lit::Float(f) => f
+            .base10_parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(unsupported),
+        _ => Err(unsupported()),
+    }
+}
+
+/// Classifies a field type for the engine's type check.
+fn classify(ty: &syn::Type) -> FieldType {
+    match ty {
+        syn::Type::Reference(r) => classify(&r.elem),
+        syn::Type::Paren(p) => classify(&p.elem),
+        syn::Type::Group(g) => classify(&g.elem),
+        syn::Type::Path(p) => {
+            let Some(last) = p.path.segments.last() else {
+                return FieldType::Other(String::new());
+            };
+            let args: Vec<&syn::Type> = match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) => a
+                    .args
+                    .iter()
+                    .filter_map(|g| match g {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let name = last.ident.to_string();
+            match (name.as_str(), args.as_slice()) {
+                ("String" | "str" | "Cow", _) => FieldType::String,
+                (
+                    "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
+                    | "u128" | "usize",
+                    _,
+                ) => FieldType::Integer,
+                ("f32" | "f64", _) => FieldType::Float,
+                ("bool", _) => FieldType::Bool,
+                ("Value", _) => FieldType::Json,
+                ("Option", [inner]) => FieldType::Option(Box::new(classify(inner))),
+                ("Box" | "Rc" | "Arc", [inner]) => classify(inner),
+                ("Vec" | "VecDeque" | "BTreeSet" | "HashSet" | "SmallVec", [inner, ..]) => {
+                    FieldType::Vec(Box::new(classify(inner)))
+                }
+                ("HashMap" | "BTreeMap" | "IndexMap", [_, value, ..]) => {
+                    FieldType::Map(Box::new(classify(value)))
+                }
+                ("Map", _) => FieldType::Map(Box::new(FieldType::Json)),
+                _ => FieldType::Other(name),
+            }
+        }
+        other => FieldType::Other(other.to_token_stream().to_string()),
+    }
+}

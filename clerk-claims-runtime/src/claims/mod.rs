@@ -1,0 +1,5 @@
+//! Claims types.
+
+mod template;
+
+pub use template::ClerkClaims;
