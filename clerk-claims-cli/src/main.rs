@@ -1,4 +1,4 @@
-//! `clerk-claims`: check, render and scaffold Clerk JWT templates.
+//! `clerk-claims`: check, render, generate and scaffold Clerk JWT templates.
 //!
 //! Exit codes: 0 success; 1 the input was checked and rejected (template errors, refusing to
 //! overwrite); 2 usage or configuration errors (unknown flag, missing file or directory).
@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod generate;
 mod new;
 mod presets;
 mod render;
@@ -36,6 +37,18 @@ enum Command {
         /// JSON: {"user": {...}, "org": {...}, "org_membership": {...}, "session": {...}}.
         #[arg(long)]
         context: PathBuf,
+    },
+    /// Write the Rust types, JSON Schemas, Dashboard bodies and setup sheets of the templates.
+    Generate {
+        /// The templates directory.
+        #[arg(long, default_value = "templates")]
+        templates: PathBuf,
+        /// Where to write (default: <templates>/generated).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write nothing; exit 1 naming every file that is missing or out of date (for CI).
+        #[arg(long)]
+        check: bool,
     },
     /// Write a preset template and its Dashboard setup sheet.
     New {
@@ -66,6 +79,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check { paths } => check::run(paths),
         Command::Render { template, context } => render::run(&template, &context),
+        Command::Generate {
+            templates,
+            out,
+            check,
+        } => generate::run(&templates, out.as_deref(), check),
         Command::New {
             preset,
             dir,

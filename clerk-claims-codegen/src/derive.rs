@@ -33,6 +33,10 @@ pub struct StructSpec {
     pub custom_signing_key: bool,
     /// `signing_algorithm = "..."`.
     pub signing_algorithm: Option<String>,
+    /// `metadata = "..."`: declared metadata shapes, as `rust.metadata` of a template file (JSON).
+    pub metadata: Option<String>,
+    /// `allow_shortcode = "..."` (repeatable): shortcodes newer than the catalogue.
+    pub allow_shortcodes: Vec<String>,
     /// The claim fields (serde-skipped fields left out).
     pub fields: Vec<FieldSpec>,
 }
@@ -284,7 +288,33 @@ fn template_text(
         text.push_str(&format!("{}: {value}", quote(&field.claim)));
         spans.push(start..text.len());
     }
-    text.push_str("}}");
+    text.push('}');
+    let metadata = spec.metadata.as_deref().map(|m| match serde_json::from_str::<Value>(m) {
+        Ok(v) => v,
+        Err(e) => {
+            let d = Diagnostic::file_error(Code::MetadataHint, format!("`metadata` is not valid JSON: {e}"))
+                .with_help("write it as rust.metadata in a template file: {\"user.public_metadata\": {\"role\": \"string\"}}");
+            diagnostics.push((Target::Struct, d));
+            Value::Object(Map::new())
+        }
+    });
+    if metadata.is_some() || !spec.allow_shortcodes.is_empty() {
+        let mut rust = Map::new();
+        if let Some(m) = metadata {
+            rust.insert("metadata".into(), m);
+        }
+        if !spec.allow_shortcodes.is_empty() {
+            rust.insert(
+                "allow_shortcodes".into(),
+                spec.allow_shortcodes
+                    .iter()
+                    .map(|s| Value::String(s.clone()))
+                    .collect(),
+            );
+        }
+        text.push_str(&format!(", \"rust\": {}", Value::Object(rust)));
+    }
+    text.push('}');
     (text, spans)
 }
 

@@ -284,13 +284,15 @@ impl Generator {
     }
 }
 
+/// The Rust file; doc comments name each template as `<templates dir name>/<file>`, so the output
+/// does not depend on where the generator runs from.
 fn rust_artifact(checked: &[Checked]) -> Artifact {
     let templates: Vec<(Template, String)> = checked
         .iter()
         .filter_map(|c| {
             c.template
                 .clone()
-                .map(|t| (t, c.source.name.replace('\\', "/")))
+                .map(|t| (t, display_name(&c.source.name)))
         })
         .collect();
     Artifact {
@@ -324,6 +326,22 @@ fn duplicate_types(checked: &mut [Checked]) {
                 }
             }
         }
+    }
+}
+
+fn display_name(path: &str) -> String {
+    let path = Path::new(path);
+    let file = path
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    match path
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|s| s.to_str())
+    {
+        Some(dir) => format!("{dir}/{file}"),
+        None => file.to_string(),
     }
 }
 

@@ -24,6 +24,9 @@ struct StructOpts {
     allowed_clock_skew: Option<u64>,
     custom_signing_key: Flag,
     signing_algorithm: Option<String>,
+    metadata: Option<String>,
+    #[darling(multiple)]
+    allow_shortcode: Vec<String>,
     #[darling(rename = "crate")]
     krate: Option<syn::Path>,
 }
@@ -163,6 +166,8 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         allowed_clock_skew: opts.allowed_clock_skew,
         custom_signing_key: opts.custom_signing_key.is_present(),
         signing_algorithm: opts.signing_algorithm.clone(),
+        metadata: opts.metadata.clone(),
+        allow_shortcodes: opts.allow_shortcode.clone(),
         fields: spec_fields,
     };
     if spec.name.is_none()

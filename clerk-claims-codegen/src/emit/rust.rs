@@ -63,13 +63,28 @@ fn struct_tokens(template: &Template, def: &StructDef, source_name: &str) -> Tok
         Vec::new()
     };
     let clerk_derive = (def.role != StructRole::Metadata).then(|| quote!(#runtime::ClerkClaims,));
+    // The derive re-reads `rust.metadata` as written, so it types and checks exactly as the file does.
+    let metadata = template
+        .rust
+        .metadata_json
+        .as_ref()
+        .filter(|_| def.role != StructRole::Metadata)
+        .map(|m| {
+            let text = m.to_string();
+            quote!(, metadata = #text)
+        });
+    let allow = template
+        .rust
+        .allow_shortcodes
+        .iter()
+        .map(|s| quote!(, allow_shortcode = #s));
     let struct_attr = match def.role {
         StructRole::Claims => {
             let s = &template.settings;
             let tpl_name = &template.name;
             let kind = template.kind.as_str();
-            let lifetime = s.lifetime;
-            let skew = s.allowed_clock_skew;
+            let lifetime = proc_macro2::Literal::u64_unsuffixed(s.lifetime);
+            let skew = proc_macro2::Literal::u64_unsuffixed(s.allowed_clock_skew);
             let custom = s.custom_signing_key.then(|| quote!(, custom_signing_key));
             let alg = s
                 .signing_algorithm
@@ -77,9 +92,9 @@ fn struct_tokens(template: &Template, def: &StructDef, source_name: &str) -> Tok
                 .map(|a| quote!(, signing_algorithm = #a));
             let settings = (template.kind == Kind::Template)
                 .then(|| quote!(, lifetime = #lifetime, allowed_clock_skew = #skew #custom #alg));
-            quote!(#[clerk(crate = #RUNTIME, name = #tpl_name, kind = #kind #settings)])
+            quote!(#[clerk(crate = #RUNTIME, name = #tpl_name, kind = #kind #settings #metadata #(#allow)*)])
         }
-        StructRole::Nested => quote!(#[clerk(crate = #RUNTIME)]),
+        StructRole::Nested => quote!(#[clerk(crate = #RUNTIME #metadata #(#allow)*)]),
         StructRole::Metadata => quote!(),
     };
     let fields = def.fields.iter().map(|f| {

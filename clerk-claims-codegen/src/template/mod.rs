@@ -133,6 +133,8 @@ pub struct RustOptions {
     pub derives: Vec<String>,
     /// `rust.metadata`: declared shapes per metadata root.
     pub metadata: BTreeMap<String, Shape>,
+    /// `rust.metadata` as written (passed on to the derive by generated code).
+    pub metadata_json: Option<serde_json::Value>,
     /// `rust.allow_shortcodes`: shortcodes Clerk added after this catalogue, accepted as nullable JSON.
     pub allow_shortcodes: Vec<String>,
 }
@@ -457,6 +459,7 @@ fn parse_rust(node: &Node, errors: &mut Vec<Diagnostic>) -> RustOptions {
             "allow_shortcodes" => rust.allow_shortcodes = string_list(m, errors),
             "metadata" => match m.value.as_object() {
                 Some(roots) => {
+                    rust.metadata_json = Some(m.value.to_json());
                     for root in roots {
                         if !METADATA_ROOTS.contains(&root.key.as_str()) {
                             errors.push(
