@@ -12,9 +12,7 @@ pub(crate) fn run(mut paths: Vec<PathBuf>) -> Outcome {
         Ok(checked) => checked,
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!(
-                "help: pass template files or a directory of *.json templates (default: templates/)"
-            );
+            eprintln!("help: pass template files or a directory of *.json templates (default: templates/)");
             return Outcome::Usage;
         }
     };
@@ -36,11 +34,7 @@ pub(crate) fn run(mut paths: Vec<PathBuf>) -> Outcome {
         s(errors),
         s(warnings)
     );
-    if errors > 0 {
-        Outcome::Rejected
-    } else {
-        Outcome::Success
-    }
+    if errors > 0 { Outcome::Rejected } else { Outcome::Success }
 }
 
 fn s(n: usize) -> &'static str {

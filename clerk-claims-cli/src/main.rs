@@ -79,17 +79,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check { paths } => check::run(paths),
         Command::Render { template, context } => render::run(&template, &context),
-        Command::Generate {
-            templates,
-            out,
-            check,
-        } => generate::run(&templates, out.as_deref(), check),
-        Command::New {
-            preset,
-            dir,
-            name,
-            force,
-        } => new::run(&preset, &dir, name.as_deref(), force),
+        Command::Generate { templates, out, check } => generate::run(&templates, out.as_deref(), check),
+        Command::New { preset, dir, name, force } => new::run(&preset, &dir, name.as_deref(), force),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

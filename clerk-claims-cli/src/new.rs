@@ -10,10 +10,7 @@ use crate::{Outcome, presets};
 
 pub(crate) fn run(preset: &str, dir: &Path, name: Option<&str>, force: bool) -> Outcome {
     let Some(text) = presets::file(preset) else {
-        eprintln!(
-            "error: unknown preset `{preset}`; presets: {}",
-            presets::NAMES.join(", ")
-        );
+        eprintln!("error: unknown preset `{preset}`; presets: {}", presets::NAMES.join(", "));
         return Outcome::Usage;
     };
     let name = name.unwrap_or(preset);
@@ -32,10 +29,7 @@ pub(crate) fn run(preset: &str, dir: &Path, name: Option<&str>, force: bool) -> 
     };
     let template_path = dir.join(format!("{name}.json"));
     let sheet_path = dir.join(format!("{name}.setup.md"));
-    let checked = check_source(Source::new(
-        template_path.display().to_string(),
-        contents.clone(),
-    ));
+    let checked = check_source(Source::new(template_path.display().to_string(), contents.clone()));
     let Some(template) = checked.template.as_ref().filter(|_| !checked.has_errors()) else {
         eprintln!("{}", checked.render());
         return Outcome::Rejected;

@@ -4,11 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn clerk_claims(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_clerk-claims")).args(args).current_dir(cwd).output().unwrap()
 }
 
 fn repo() -> PathBuf {
@@ -29,11 +25,7 @@ fn check_defaults_to_templates_and_passes_on_the_presets() {
 #[test]
 fn check_prints_rustc_style_diagnostics_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("bad.json"),
-        "{\n  \"email\": \"{{user.email}}\"\n}\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("bad.json"), "{\n  \"email\": \"{{user.email}}\"\n}\n").unwrap();
     let out = clerk_claims(&["check", "bad.json"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = stderr(&out);
@@ -52,14 +44,8 @@ fn check_prints_rustc_style_diagnostics_and_exits_1() {
 #[test]
 fn warnings_do_not_fail_check() {
     let dir = tempfile::tempdir().unwrap();
-    let claims: Vec<String> = (0..10)
-        .map(|i| format!("\"n{i}\": \"{{{{user.full_name}}}}\""))
-        .collect();
-    std::fs::write(
-        dir.path().join("big.json"),
-        format!("{{{}}}", claims.join(",")),
-    )
-    .unwrap();
+    let claims: Vec<String> = (0..10).map(|i| format!("\"n{i}\": \"{{{{user.full_name}}}}\"")).collect();
+    std::fs::write(dir.path().join("big.json"), format!("{{{}}}", claims.join(","))).unwrap();
     let out = clerk_claims(&["check", "."], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("warning[size]"));
@@ -69,18 +55,13 @@ fn warnings_do_not_fail_check() {
 fn duplicate_names_across_files_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     for file in ["a.json", "b.json"] {
-        std::fs::write(
-            dir.path().join(file),
-            "{\"name\": \"same\", \"claims\": {}}",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join(file), "{\"name\": \"same\", \"claims\": {}}").unwrap();
     }
     let out = clerk_claims(&["check", "."], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains(
-            "error[duplicate-name]: a template named `same` is already defined in ./a.json"
-        ),
+        stderr(&out)
+            .contains("error[duplicate-name]: a template named `same` is already defined in ./a.json"),
         "{}",
         stderr(&out)
     );
@@ -93,18 +74,11 @@ fn bad_input_gets_a_clear_error_and_never_a_panic() {
     let p = dir.path();
     std::fs::write(p.join("latin1.json"), b"{\"name\": \"caf\xe9\"}").unwrap();
     std::fs::write(p.join("huge.json"), vec![b' '; 50 * 1024 * 1024]).unwrap();
-    std::fs::write(
-        p.join("deep.json"),
-        format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
-    )
-    .unwrap();
+    std::fs::write(p.join("deep.json"), format!("{}{}", "[".repeat(10_000), "]".repeat(10_000))).unwrap();
     for (file, message) in [
         ("latin1.json", "error[io]: the file is not valid UTF-8"),
         ("huge.json", "is larger than 1024 KiB"),
-        (
-            "deep.json",
-            "error[too-deep]: JSON nested more than 128 levels deep",
-        ),
+        ("deep.json", "error[too-deep]: JSON nested more than 128 levels deep"),
     ] {
         let out = clerk_claims(&["check", file], p);
         assert_eq!(out.status.code(), Some(1), "{file}");
@@ -120,22 +94,10 @@ fn bad_input_gets_a_clear_error_and_never_a_panic() {
 fn render_prints_the_claims_clerk_would_render() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    std::fs::write(
-        p.join("ctx.json"),
-        r#"{"user": {"id": "user_1", "primary_email_address": "a@b.c"}}"#,
-    )
-    .unwrap();
+    std::fs::write(p.join("ctx.json"), r#"{"user": {"id": "user_1", "primary_email_address": "a@b.c"}}"#)
+        .unwrap();
     let template = repo().join("templates/supabase.json");
-    let out = clerk_claims(
-        &[
-            "render",
-            "--template",
-            template.to_str().unwrap(),
-            "--context",
-            "ctx.json",
-        ],
-        p,
-    );
+    let out = clerk_claims(&["render", "--template", template.to_str().unwrap(), "--context", "ctx.json"], p);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rendered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -152,28 +114,13 @@ fn render_reports_broken_inputs() {
     std::fs::write(p.join("ok.json"), r#"{"x": "{{user.id}}"}"#).unwrap();
     std::fs::write(p.join("ctx.json"), "{}").unwrap();
     std::fs::write(p.join("array.json"), "[]").unwrap();
-    let out = clerk_claims(
-        &["render", "--template", "t.json", "--context", "ctx.json"],
-        p,
-    );
+    let out = clerk_claims(&["render", "--template", "t.json", "--context", "ctx.json"], p);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("error[malformed-expression]"));
-    let out = clerk_claims(
-        &["render", "--template", "ok.json", "--context", "array.json"],
-        p,
-    );
+    let out = clerk_claims(&["render", "--template", "ok.json", "--context", "array.json"], p);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("the context is a JSON object"));
-    let out = clerk_claims(
-        &[
-            "render",
-            "--template",
-            "ok.json",
-            "--context",
-            "missing.json",
-        ],
-        p,
-    );
+    let out = clerk_claims(&["render", "--template", "ok.json", "--context", "missing.json"], p);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
@@ -185,10 +132,7 @@ fn new_writes_a_preset_and_its_setup_sheet_and_refuses_to_overwrite() {
     let out = clerk_claims(&["new", "hasura"], p);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = std::fs::read_to_string(p.join("templates/hasura.json")).unwrap();
-    assert_eq!(
-        written,
-        std::fs::read_to_string(repo().join("templates/hasura.json")).unwrap()
-    );
+    assert_eq!(written, std::fs::read_to_string(repo().join("templates/hasura.json")).unwrap());
     let sheet = std::fs::read_to_string(p.join("templates/hasura.setup.md")).unwrap();
     assert!(sheet.contains("JWT templates") && sheet.contains("Token lifetime: 60 seconds"));
 
@@ -196,17 +140,11 @@ fn new_writes_a_preset_and_its_setup_sheet_and_refuses_to_overwrite() {
     let out = clerk_claims(&["new", "hasura"], p);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("already exists") && stderr(&out).contains("--force"));
-    assert_eq!(
-        std::fs::read_to_string(p.join("templates/hasura.json")).unwrap(),
-        "mine"
-    );
+    assert_eq!(std::fs::read_to_string(p.join("templates/hasura.json")).unwrap(), "mine");
 
     let out = clerk_claims(&["new", "hasura", "--force"], p);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        std::fs::read_to_string(p.join("templates/hasura.json")).unwrap(),
-        written
-    );
+    assert_eq!(std::fs::read_to_string(p.join("templates/hasura.json")).unwrap(), written);
 }
 
 #[test]
@@ -223,17 +161,9 @@ fn new_with_a_name_and_dir() {
     let sheet = std::fs::read_to_string(p.join("auth/db.setup.md")).unwrap();
     assert!(sheet.contains("Custom signing key") && sheet.contains("SUPABASE_JWT_SECRET"));
     // Every preset is available and passes check.
-    for preset in [
-        "default",
-        "custom",
-        "blank",
-        "nhost",
-        "convex",
-        "grafbase",
-        "fauna",
-        "session",
-        "supabase-session",
-    ] {
+    for preset in
+        ["default", "custom", "blank", "nhost", "convex", "grafbase", "fauna", "session", "supabase-session"]
+    {
         let out = clerk_claims(&["new", preset, "--dir", "all"], p);
         assert_eq!(out.status.code(), Some(0), "{preset}: {}", stderr(&out));
     }

@@ -44,16 +44,8 @@ pub fn check_claims(template: &Template, scope: Scope) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if scope == Scope::Token {
         for member in template.claim_members() {
-            if template
-                .kind
-                .reserved_claims()
-                .contains(&member.key.as_str())
-            {
-                out.push(reserved(
-                    template.kind,
-                    &member.key,
-                    member.key_span.clone(),
-                ));
+            if template.kind.reserved_claims().contains(&member.key.as_str()) {
+                out.push(reserved(template.kind, &member.key, member.key_span.clone()));
             }
         }
     }
@@ -76,9 +68,7 @@ fn reserved(kind: Kind, key: &str, span: std::ops::Range<usize>) -> Diagnostic {
         span,
     )
     .with_label("reserved")
-    .with_help(format!(
-        "remove `{key}` or rename the claim; Clerk would ignore or reject the template"
-    ))
+    .with_help(format!("remove `{key}` or rename the claim; Clerk would ignore or reject the template"))
 }
 
 fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
@@ -109,11 +99,8 @@ fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
                 }
             }
             Err(e) => {
-                let mut d = Diagnostic::error(
-                    Code::MalformedExpression,
-                    e.message,
-                    span_in_string(node, e.span),
-                );
+                let mut d =
+                    Diagnostic::error(Code::MalformedExpression, e.message, span_in_string(node, e.span));
                 if let Some(help) = e.help {
                     d = d.with_help(help);
                 }
@@ -124,12 +111,7 @@ fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_shortcode(
-    template: &Template,
-    name: &str,
-    span: std::ops::Range<usize>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn check_shortcode(template: &Template, name: &str, span: std::ops::Range<usize>, out: &mut Vec<Diagnostic>) {
     if template.rust.allow_shortcodes.iter().any(|a| a == name) {
         return;
     }

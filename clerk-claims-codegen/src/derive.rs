@@ -114,8 +114,13 @@ impl FieldType {
 pub enum Target {
     /// The struct (its `#[clerk(...)]` attribute).
     Struct,
-    /// The field at this index of [`StructSpec::fields`].
+    /// One struct setting (`lifetime`, `allowed_clock_skew`, `custom_signing_key`,
+    /// `signing_algorithm`, `kind`, `name`, `metadata`).
+    Setting(&'static str),
+    /// The value of the field at this index of [`StructSpec::fields`] (its attribute).
     Field(usize),
+    /// The claim name of the field at this index (reserved names, duplicates).
+    FieldName(usize),
 }
 
 /// What the derive expands from.
@@ -162,27 +167,30 @@ impl Analysis {
 /// ```
 pub fn analyze(spec: &StructSpec) -> Analysis {
     let mut diagnostics = Vec::new();
-    let (text, field_spans) = template_text(spec, &mut diagnostics);
+    let (text, field_spans, setting_spans) = template_text(spec, &mut diagnostics);
     let source = Source::new(spec.type_name.clone(), text);
     let (template, parse_diagnostics) = Template::parse(&source);
     let top_level = spec.name.is_some();
     let mut found = parse_diagnostics;
     if let Some(t) = &template {
-        found.extend(check_claims(
-            t,
-            if top_level {
-                Scope::Token
-            } else {
-                Scope::Nested
-            },
-        ));
+        found.extend(check_claims(t, if top_level { Scope::Token } else { Scope::Nested }));
     }
-    for d in found {
-        let target = d
-            .span
-            .as_ref()
-            .and_then(|span| field_spans.iter().position(|f| f.contains(&span.start)))
-            .map_or(Target::Struct, Target::Field);
+    for mut d in found {
+        let at = d.span.as_ref().map(|span| span.start);
+        let name = at.and_then(|at| field_spans.iter().position(|(key, _)| key.contains(&at)));
+        let field = at.and_then(|at| field_spans.iter().position(|(_, value)| value.contains(&at)));
+        let setting =
+            at.and_then(|at| setting_spans.iter().find(|(_, r)| r.contains(&at)).map(|(name, _)| *name));
+        let target = match (name, field, setting) {
+            (Some(i), _, _) => Target::FieldName(i),
+            (None, Some(i), _) => Target::Field(i),
+            (None, None, Some(setting)) => Target::Setting(setting),
+            (None, None, None) => Target::Struct,
+        };
+        if d.code == Code::DuplicateKey {
+            d.help =
+                Some("two fields fill the same claim; rename one with #[serde(rename = \"...\")]".into());
+        }
         diagnostics.push((target, d));
     }
     let Some(template) = template else {
@@ -206,57 +214,44 @@ pub fn analyze(spec: &StructSpec) -> Analysis {
     let claims_schema = emit::claims_schema(&model, &spec.type_name);
     let (body, schema) = if top_level {
         let mut body = emit::dashboard_body(&template);
-        if let Some(obj) = body
-            .as_object_mut()
-            .filter(|_| template.kind == Kind::Template)
-        {
+        if let Some(obj) = body.as_object_mut().filter(|_| template.kind == Kind::Template) {
             obj.insert("claims".into(), Value::Null);
         }
-        (
-            Some(body),
-            emit::token_schema(template.kind, &spec.type_name, claims_schema),
-        )
+        (Some(body), emit::token_schema(template.kind, &spec.type_name, claims_schema))
     } else {
         (None, claims_schema)
     };
-    let constants = if top_level {
-        model.constants.into_iter().collect()
-    } else {
-        Map::new()
-    };
-    Analysis {
-        diagnostics,
-        claims: template.claims_json(),
-        body,
-        schema,
-        constants,
-    }
+    let constants = if top_level { model.constants.into_iter().collect() } else { Map::new() };
+    Analysis { diagnostics, claims: template.claims_json(), body, schema, constants }
 }
 
-/// The template file the attributes describe, and the byte range of each field in it.
-fn template_text(
-    spec: &StructSpec,
-    diagnostics: &mut Vec<(Target, Diagnostic)>,
-) -> (String, Vec<Range<usize>>) {
+/// The template file the attributes describe, the byte range of each field in it, and of each
+/// setting.
+type Spans = (String, Vec<(Range<usize>, Range<usize>)>, Vec<(&'static str, Range<usize>)>);
+
+fn template_text(spec: &StructSpec, diagnostics: &mut Vec<(Target, Diagnostic)>) -> Spans {
     let quote = |s: &str| Value::String(s.to_string()).to_string();
     let mut text = String::from("{");
+    let mut settings = Vec::new();
+    let mut setting = |text: &mut String, name: &'static str, value: String| {
+        let start = text.len();
+        text.push_str(&format!("\"{name}\": {value}, "));
+        settings.push((name, start..text.len()));
+    };
     if let Some(name) = &spec.name {
-        text.push_str(&format!(
-            "\"name\": {}, \"kind\": \"{}\", ",
-            quote(name),
-            spec.kind.as_str()
-        ));
+        setting(&mut text, "name", quote(name));
+        setting(&mut text, "kind", quote(spec.kind.as_str()));
         if let Some(n) = spec.lifetime {
-            text.push_str(&format!("\"lifetime\": {n}, "));
+            setting(&mut text, "lifetime", n.to_string());
         }
         if let Some(n) = spec.allowed_clock_skew {
-            text.push_str(&format!("\"allowed_clock_skew\": {n}, "));
+            setting(&mut text, "allowed_clock_skew", n.to_string());
         }
         if spec.custom_signing_key {
-            text.push_str("\"custom_signing_key\": true, ");
+            setting(&mut text, "custom_signing_key", "true".into());
         }
         if let Some(alg) = &spec.signing_algorithm {
-            text.push_str(&format!("\"signing_algorithm\": {}, ", quote(alg)));
+            setting(&mut text, "signing_algorithm", quote(alg));
         }
     } else {
         text.push_str("\"name\": \"nested\", ");
@@ -272,21 +267,24 @@ fn template_text(
             FieldSource::Shortcode(name) => quote(&format!("{{{{{name}}}}}")),
             FieldSource::Template(t) => quote(t),
             FieldSource::Value(v) => v.to_string(),
-            FieldSource::Json(json) => {
-                match serde_json::from_str::<Value>(json) {
-                    Ok(v) => v.to_string(),
-                    Err(e) => {
-                        let d = Diagnostic::file_error(Code::InvalidJson, format!("`json` is not valid JSON: {e}"))
-                        .with_help("write the claim's template value as JSON, e.g. json = r#\"[\"user\"]\"#");
-                        diagnostics.push((Target::Field(i), d));
-                        "null".into()
-                    }
+            FieldSource::Json(json) => match serde_json::from_str::<Value>(json) {
+                Ok(v) => v.to_string(),
+                Err(e) => {
+                    let d =
+                        Diagnostic::file_error(Code::InvalidJson, format!("`json` is not valid JSON: {e}"))
+                            .with_help(
+                                "write the claim's template value as JSON, e.g. json = r#\"[\"user\"]\"#",
+                            );
+                    diagnostics.push((Target::Field(i), d));
+                    "null".into()
                 }
-            }
+            },
             FieldSource::Nested { .. } => "{}".into(),
         };
-        text.push_str(&format!("{}: {value}", quote(&field.claim)));
-        spans.push(start..text.len());
+        let key = quote(&field.claim);
+        let key_end = start + key.len();
+        text.push_str(&format!("{key}: {value}"));
+        spans.push((start..key_end, key_end..text.len()));
     }
     text.push('}');
     let metadata = spec.metadata.as_deref().map(|m| match serde_json::from_str::<Value>(m) {
@@ -306,16 +304,15 @@ fn template_text(
         if !spec.allow_shortcodes.is_empty() {
             rust.insert(
                 "allow_shortcodes".into(),
-                spec.allow_shortcodes
-                    .iter()
-                    .map(|s| Value::String(s.clone()))
-                    .collect(),
+                spec.allow_shortcodes.iter().map(|s| Value::String(s.clone())).collect(),
             );
         }
+        let start = text.len();
         text.push_str(&format!(", \"rust\": {}", Value::Object(rust)));
+        settings.push(("metadata", start..text.len()));
     }
     text.push('}');
-    (text, spans)
+    (text, spans, settings)
 }
 
 /// Whether a field of type `actual` holds every value Clerk can render into a claim of type
@@ -336,11 +333,7 @@ fn type_check(field: &FieldSpec, expected: &RustType) -> Option<Diagnostic> {
         && is_metadata_root(name)
         && matches!(
             strip_option(&field.ty),
-            FieldType::String
-                | FieldType::Integer
-                | FieldType::Float
-                | FieldType::Bool
-                | FieldType::Vec(_)
+            FieldType::String | FieldType::Integer | FieldType::Float | FieldType::Bool | FieldType::Vec(_)
         )
     {
         return Some(mismatch(
@@ -352,18 +345,10 @@ fn type_check(field: &FieldSpec, expected: &RustType) -> Option<Diagnostic> {
     }
     match fits(expected, &field.ty) {
         Fit::Yes => None,
-        Fit::NeedsOption => Some(mismatch(
-            field,
-            &filled_by,
-            &renders,
-            &format!("Option<{}>", field.ty.describe()),
-        )),
-        Fit::No => Some(mismatch(
-            field,
-            &filled_by,
-            &renders,
-            &suggest_type(expected),
-        )),
+        Fit::NeedsOption => {
+            Some(mismatch(field, &filled_by, &renders, &format!("Option<{}>", field.ty.describe())))
+        }
+        Fit::No => Some(mismatch(field, &filled_by, &renders, &suggest_type(expected))),
     }
 }
 
@@ -425,12 +410,9 @@ fn describe(t: &RustType) -> String {
         RustType::Bool => "a boolean".into(),
         RustType::Json => "any JSON".into(),
         RustType::StringMap => "an object of strings".into(),
-        RustType::Vec(inner) => format!(
-            "an array of {}",
-            describe(inner)
-                .trim_start_matches("a ")
-                .trim_start_matches("an ")
-        ),
+        RustType::Vec(inner) => {
+            format!("an array of {}", describe(inner).trim_start_matches("a ").trim_start_matches("an "))
+        }
         RustType::Option(inner) => format!("{} or null", describe(inner)),
         RustType::Struct(_) => "an object".into(),
     }

@@ -154,20 +154,8 @@ impl Diagnostic {
         Self::new(Severity::Error, code, message, None)
     }
 
-    fn new(
-        severity: Severity,
-        code: Code,
-        message: impl Into<String>,
-        span: Option<Range<usize>>,
-    ) -> Self {
-        Diagnostic {
-            severity,
-            code,
-            message: message.into(),
-            span,
-            label: None,
-            help: None,
-        }
+    fn new(severity: Severity, code: Code, message: impl Into<String>, span: Option<Range<usize>>) -> Self {
+        Diagnostic { severity, code, message: message.into(), span, label: None, help: None }
     }
 
     /// Adds a help line.
@@ -243,10 +231,7 @@ impl Source {
     /// assert_eq!(Source::new("a.json", "{}").text, "{}");
     /// ```
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Source {
-            name: name.into(),
-            text: text.into(),
-        }
+        Source { name: name.into(), text: text.into() }
     }
 
     /// The line and column of a byte offset (clamped to the text; a mid-character offset counts as
@@ -260,16 +245,9 @@ impl Source {
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let before = self.text.as_bytes().get(..offset).unwrap_or_default();
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = before[line_start..]
-            .iter()
-            .filter(|&&b| (b & 0xC0) != 0x80)
-            .count()
-            + 1;
+        let column = before[line_start..].iter().filter(|&&b| (b & 0xC0) != 0x80).count() + 1;
         LineCol { line, column }
     }
 
@@ -282,10 +260,7 @@ impl Source {
     /// assert_eq!(src.locate(&d).unwrap().to_string(), "1:2");
     /// ```
     pub fn locate(&self, diagnostic: &Diagnostic) -> Option<LineCol> {
-        diagnostic
-            .span
-            .as_ref()
-            .map(|span| self.line_col(span.start))
+        diagnostic.span.as_ref().map(|span| self.line_col(span.start))
     }
 
     /// The diagnostic as rustc prints it: `error[code]: message`, ` --> file:line:col`, the source line
@@ -303,13 +278,8 @@ impl Source {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = level
-            .primary_title(diagnostic.message.as_str())
-            .id(diagnostic.code.as_str());
-        let help = diagnostic
-            .help
-            .as_deref()
-            .map(|help| Level::HELP.message(help));
+        let title = level.primary_title(diagnostic.message.as_str()).id(diagnostic.code.as_str());
+        let help = diagnostic.help.as_deref().map(|help| Level::HELP.message(help));
         let group = match &diagnostic.span {
             Some(span) => {
                 let span = clamp_to_chars(&self.text, span.clone());
@@ -356,10 +326,7 @@ impl Source {
             Some(at) => format!("{}:{at}", self.name),
             None => self.name.clone(),
         };
-        let mut line = format!(
-            "{location}: {level}[{}]: {}",
-            diagnostic.code, diagnostic.message
-        );
+        let mut line = format!("{location}: {level}[{}]: {}", diagnostic.code, diagnostic.message);
         if let Some(help) = &diagnostic.help {
             line.push_str(&format!(" (help: {help})"));
         }

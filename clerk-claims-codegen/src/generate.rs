@@ -31,10 +31,7 @@ pub struct Generator {
 
 impl Default for Generator {
     fn default() -> Self {
-        Generator {
-            templates_dir: PathBuf::from("templates"),
-            out_dir: None,
-        }
+        Generator { templates_dir: PathBuf::from("templates"), out_dir: None }
     }
 }
 
@@ -137,9 +134,7 @@ impl Generator {
         }
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR")
-                .map(PathBuf::from)
-                .ok_or(GenerateError::NoOutDir)?,
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(GenerateError::NoOutDir)?,
         };
         let path = out_dir.join(RUST_FILE);
         write_if_changed(&path, &rust_artifact(&checked).contents)?;
@@ -172,14 +167,8 @@ impl Generator {
                 path: format!("{name}.dashboard.json").into(),
                 contents: pretty(&emit::dashboard_body(t)),
             });
-            out.push(Artifact {
-                path: format!("{name}.schema.json").into(),
-                contents: pretty(&schema),
-            });
-            out.push(Artifact {
-                path: format!("{name}.setup.md").into(),
-                contents: emit::setup_sheet(t),
-            });
+            out.push(Artifact { path: format!("{name}.schema.json").into(), contents: pretty(&schema) });
+            out.push(Artifact { path: format!("{name}.setup.md").into(), contents: emit::setup_sheet(t) });
         }
         Ok(out)
     }
@@ -196,10 +185,7 @@ impl Generator {
     /// ```
     pub fn write_artifacts(&self, dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         let artifacts = self.artifacts()?;
-        fs::create_dir_all(dir).map_err(|source| GenerateError::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        fs::create_dir_all(dir).map_err(|source| GenerateError::Write { path: dir.to_path_buf(), source })?;
         let mut written = Vec::new();
         for a in artifacts {
             let path = dir.join(&a.path);
@@ -223,16 +209,10 @@ impl Generator {
             .artifacts()?
             .into_iter()
             .map(|a| (dir.join(&a.path), a.contents))
-            .filter(|(path, contents)| {
-                fs::read_to_string(path).ok().as_deref() != Some(contents.as_str())
-            })
+            .filter(|(path, contents)| fs::read_to_string(path).ok().as_deref() != Some(contents.as_str()))
             .map(|(path, _)| path)
             .collect();
-        if stale.is_empty() {
-            Ok(())
-        } else {
-            Err(GenerateError::Stale(stale))
-        }
+        if stale.is_empty() { Ok(()) } else { Err(GenerateError::Stale(stale)) }
     }
 
     /// [`Generator::check_artifacts`] on `<templates_dir>/generated`, where `clerk-claims generate`
@@ -251,20 +231,12 @@ impl Generator {
         duplicate_types(&mut checked);
         let errors: Vec<String> = checked
             .iter()
-            .flat_map(|c| {
-                c.diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| c.source.render_short(d))
-            })
+            .flat_map(|c| c.diagnostics.iter().filter(|d| d.is_error()).map(|d| c.source.render_short(d)))
             .collect();
         if errors.is_empty() {
             Ok(checked)
         } else {
-            Err(GenerateError::Templates {
-                count: errors.len(),
-                report: errors.join("\n"),
-            })
+            Err(GenerateError::Templates { count: errors.len(), report: errors.join("\n") })
         }
     }
 
@@ -289,16 +261,9 @@ impl Generator {
 fn rust_artifact(checked: &[Checked]) -> Artifact {
     let templates: Vec<(Template, String)> = checked
         .iter()
-        .filter_map(|c| {
-            c.template
-                .clone()
-                .map(|t| (t, display_name(&c.source.name)))
-        })
+        .filter_map(|c| c.template.clone().map(|t| (t, display_name(&c.source.name))))
         .collect();
-    Artifact {
-        path: RUST_FILE.into(),
-        contents: emit::rust_file(&templates),
-    }
+    Artifact { path: RUST_FILE.into(), contents: emit::rust_file(&templates) }
 }
 
 /// Two templates whose generated types share a name are an error on the second.
@@ -314,14 +279,9 @@ fn duplicate_types(checked: &mut [Checked]) {
                 Some(first) => {
                     let d = Diagnostic::file_error(
                         Code::DuplicateName,
-                        format!(
-                            "the generated type `{}` is also generated for {first}",
-                            def.name
-                        ),
+                        format!("the generated type `{}` is also generated for {first}", def.name),
                     )
-                    .with_help(
-                        "set a distinct \"rust\": {\"type\": \"...\"} in one of the templates",
-                    );
+                    .with_help("set a distinct \"rust\": {\"type\": \"...\"} in one of the templates");
                     c.diagnostics.push(d);
                 }
             }
@@ -331,26 +291,15 @@ fn duplicate_types(checked: &mut [Checked]) {
 
 fn display_name(path: &str) -> String {
     let path = Path::new(path);
-    let file = path
-        .file_name()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    match path
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|s| s.to_str())
-    {
+    let file = path.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+    match path.parent().and_then(Path::file_name).and_then(|s| s.to_str()) {
         Some(dir) => format!("{dir}/{file}"),
         None => file.to_string(),
     }
 }
 
 fn file_stem(name: &str) -> String {
-    Path::new(name)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("template")
-        .to_string()
+    Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or("template").to_string()
 }
 
 fn pretty(value: &serde_json::Value) -> String {
@@ -365,13 +314,8 @@ fn write_if_changed(path: &Path, contents: &str) -> Result<(), GenerateError> {
         return Ok(());
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|source| GenerateError::Write {
-            path: parent.to_path_buf(),
-            source,
-        })?;
+        fs::create_dir_all(parent)
+            .map_err(|source| GenerateError::Write { path: parent.to_path_buf(), source })?;
     }
-    fs::write(path, contents).map_err(|source| GenerateError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    fs::write(path, contents).map_err(|source| GenerateError::Write { path: path.to_path_buf(), source })
 }

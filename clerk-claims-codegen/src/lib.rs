@@ -36,8 +36,7 @@ pub use diagnostic::{Code, Diagnostic, LineCol, Severity, Source};
 #[cfg(feature = "rust")]
 pub use generate::{GenerateError, Generator};
 pub use load::{
-    Checked, LoadError, Unreadable, check_file, check_paths, check_source, read_source,
-    template_files,
+    Checked, LoadError, Unreadable, check_file, check_paths, check_source, read_source, template_files,
 };
 pub use render::render;
 pub use template::{Kind, Template};

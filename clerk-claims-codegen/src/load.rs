@@ -43,11 +43,7 @@ impl Checked {
     /// assert!(text.contains("error[reserved-claim]"));
     /// ```
     pub fn render(&self) -> String {
-        self.diagnostics
-            .iter()
-            .map(|d| self.source.render(d))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.diagnostics.iter().map(|d| self.source.render(d)).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -66,11 +62,7 @@ pub fn check_source(source: Source) -> Checked {
         diagnostics.extend(check_template(t));
     }
     diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
-    Checked {
-        source,
-        template,
-        diagnostics,
-    }
+    Checked { source, template, diagnostics }
 }
 
 /// A file that could not be read as a template: what was read of it (for showing the position) and
@@ -92,13 +84,9 @@ pub struct Unreadable {
 /// ```
 pub fn read_source(path: &Path) -> Result<Source, Box<Unreadable>> {
     let name = path.display().to_string();
-    let unreadable =
-        |source: Source, diagnostic: Diagnostic| Box::new(Unreadable { source, diagnostic });
+    let unreadable = |source: Source, diagnostic: Diagnostic| Box::new(Unreadable { source, diagnostic });
     let fail = |message: String| {
-        Err(unreadable(
-            Source::new(name.clone(), ""),
-            Diagnostic::file_error(Code::Io, message),
-        ))
+        Err(unreadable(Source::new(name.clone(), ""), Diagnostic::file_error(Code::Io, message)))
     };
     let file = match fs::File::open(path) {
         Ok(file) => file,
@@ -135,11 +123,7 @@ pub fn read_source(path: &Path) -> Result<Source, Box<Unreadable>> {
 pub fn check_file(path: &Path) -> Checked {
     match read_source(path) {
         Ok(source) => check_source(source),
-        Err(e) => Checked {
-            source: e.source,
-            template: None,
-            diagnostics: vec![e.diagnostic],
-        },
+        Err(e) => Checked { source: e.source, template: None, diagnostics: vec![e.diagnostic] },
     }
 }
 
@@ -168,19 +152,11 @@ pub enum LoadError {
 pub fn template_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let entries = fs::read_dir(dir).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(dir.to_path_buf()),
-        _ => LoadError::Io {
-            path: dir.to_path_buf(),
-            source,
-        },
+        _ => LoadError::Io { path: dir.to_path_buf(), source },
     })?;
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry
-            .map_err(|source| LoadError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?
-            .path();
+        let path = entry.map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?.path();
         if path.extension().is_some_and(|e| e == "json") && path.is_file() {
             files.push(path);
         }
@@ -217,10 +193,7 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Checked>, LoadError> {
                 first_file.insert(key, c.source.name.clone());
             }
             Some(first) => {
-                let message = format!(
-                    "a template named `{}` is already defined in {first}",
-                    t.name
-                );
+                let message = format!("a template named `{}` is already defined in {first}", t.name);
                 let help = "template names are unique within an instance; rename one of them";
                 let d = match t.name_span.clone() {
                     Some(span) => Diagnostic::error(Code::DuplicateName, message, span),

@@ -44,12 +44,9 @@ pub fn render(claims: &Value, context: &Value) -> Result<Value, ExprError> {
                 Value::String(out)
             }
         },
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| render(v, context))
-                .collect::<Result<_, _>>()?,
-        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| render(v, context)).collect::<Result<_, _>>()?)
+        }
         Value::Object(members) => Value::Object(
             members
                 .iter()
@@ -85,10 +82,7 @@ pub fn evaluate(expr: &Expr, context: &Value) -> Value {
 }
 
 fn lookup(context: &Value, name: &str) -> Value {
-    name.split('.')
-        .try_fold(context, |value, key| value.get(key))
-        .cloned()
-        .unwrap_or(Value::Null)
+    name.split('.').try_fold(context, |value, key| value.get(key)).cloned().unwrap_or(Value::Null)
 }
 
 fn push_text(out: &mut String, value: &Value) {

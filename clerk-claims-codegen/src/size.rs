@@ -34,16 +34,10 @@ impl Estimate {
         Estimate { bytes, open: true }
     }
     fn plus(self, other: Estimate) -> Self {
-        Estimate {
-            bytes: self.bytes + other.bytes,
-            open: self.open || other.open,
-        }
+        Estimate { bytes: self.bytes + other.bytes, open: self.open || other.open }
     }
     fn max(self, other: Estimate) -> Self {
-        Estimate {
-            bytes: self.bytes.max(other.bytes),
-            open: self.open || other.open,
-        }
+        Estimate { bytes: self.bytes.max(other.bytes), open: self.open || other.open }
     }
 }
 
@@ -65,11 +59,7 @@ pub fn estimate(template: &Template) -> Estimate {
 /// warning for a JWT template whose whole payload may exceed [`TEMPLATE_WARNING_BYTES`].
 pub(crate) fn check(template: &Template) -> Option<Diagnostic> {
     let e = estimate(template);
-    let open_note = if e.open {
-        " at least (metadata without a declared shape counts as empty)"
-    } else {
-        ""
-    };
+    let open_note = if e.open { " at least (metadata without a declared shape counts as empty)" } else { "" };
     let span = template.claims.span.clone();
     match template.kind {
         Kind::Session if e.bytes > SESSION_CLAIMS_BUDGET => Some(
@@ -107,15 +97,12 @@ fn node(template: &Template, n: &Node) -> Estimate {
         NodeValue::String { value, .. } => string(template, value),
         NodeValue::Array(items) => {
             let commas = items.len().saturating_sub(1);
-            items.iter().fold(Estimate::exact(2 + commas), |acc, item| {
-                acc.plus(node(template, item))
-            })
+            items.iter().fold(Estimate::exact(2 + commas), |acc, item| acc.plus(node(template, item)))
         }
         NodeValue::Object(members) => {
             let commas = members.len().saturating_sub(1);
             members.iter().fold(Estimate::exact(2 + commas), |acc, m| {
-                acc.plus(Estimate::exact(m.key.len() + 3))
-                    .plus(node(template, &m.value))
+                acc.plus(Estimate::exact(m.key.len() + 3)).plus(node(template, &m.value))
             })
         }
     }
@@ -123,11 +110,9 @@ fn node(template: &Template, n: &Node) -> Estimate {
 
 fn string(template: &Template, s: &str) -> Estimate {
     match StringValue::parse(s) {
-        Ok(StringValue::Whole(e)) => e
-            .operands
-            .iter()
-            .map(|o| operand(template, &o.term))
-            .fold(Estimate::default(), Estimate::max),
+        Ok(StringValue::Whole(e)) => {
+            e.operands.iter().map(|o| operand(template, &o.term)).fold(Estimate::default(), Estimate::max)
+        }
         Ok(StringValue::Interpolation(parts)) => parts.iter().fold(Estimate::exact(2), |acc, p| {
             acc.plus(match p {
                 Part::Text(t) => Estimate::exact(t.len()),
@@ -146,10 +131,7 @@ fn string(template: &Template, s: &str) -> Estimate {
 /// The size of an operand printed inside an interpolation: strings lose their quotes, `null` prints
 /// as `null`.
 fn as_text(e: Estimate, term: &Term) -> Estimate {
-    let unquoted = Estimate {
-        bytes: e.bytes.saturating_sub(2),
-        open: e.open,
-    };
+    let unquoted = Estimate { bytes: e.bytes.saturating_sub(2), open: e.open };
     match term {
         Term::Str(_) => unquoted,
         Term::Shortcode(name) => match shortcode::resolve(name) {
@@ -181,12 +163,7 @@ fn operand(template: &Template, term: &Term) -> Estimate {
                 (_, max) => Estimate::exact(if row.nullable { max.max(4) } else { max }),
             },
             Ok(Resolved::MetadataPath { root, path }) => {
-                match template
-                    .rust
-                    .metadata
-                    .get(root.name)
-                    .and_then(|s| s.at(&path))
-                {
+                match template.rust.metadata.get(root.name).and_then(|s| s.at(&path)) {
                     Some(shape) => shape_size(shape),
                     None => Estimate::open(4),
                 }
@@ -199,9 +176,7 @@ fn operand(template: &Template, term: &Term) -> Estimate {
 
 fn shape_size(shape: &Shape) -> Estimate {
     let e = match &shape.ty {
-        ShapeType::String {
-            max_length: Some(n),
-        } => Estimate::exact(n + 2),
+        ShapeType::String { max_length: Some(n) } => Estimate::exact(n + 2),
         ShapeType::String { max_length: None } => Estimate::open(2),
         ShapeType::Integer => Estimate::exact(20),
         ShapeType::Number => Estimate::exact(24),
@@ -210,16 +185,10 @@ fn shape_size(shape: &Shape) -> Estimate {
         ShapeType::Array(_) => Estimate::open(2),
         ShapeType::Object(props) => {
             let commas = props.len().saturating_sub(1);
-            props
-                .iter()
-                .fold(Estimate::exact(2 + commas), |acc, (k, v)| {
-                    acc.plus(Estimate::exact(k.len() + 3)).plus(shape_size(v))
-                })
+            props.iter().fold(Estimate::exact(2 + commas), |acc, (k, v)| {
+                acc.plus(Estimate::exact(k.len() + 3)).plus(shape_size(v))
+            })
         }
     };
-    if shape.nullable {
-        e.max(Estimate::exact(4))
-    } else {
-        e
-    }
+    if shape.nullable { e.max(Estimate::exact(4)) } else { e }
 }

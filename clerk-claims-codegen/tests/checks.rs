@@ -8,15 +8,7 @@ fn found(text: &str) -> Vec<(Code, String)> {
     checked
         .diagnostics
         .iter()
-        .map(|d| {
-            (
-                d.code,
-                checked
-                    .source
-                    .locate(d)
-                    .map_or_else(|| "-".to_string(), |at| at.to_string()),
-            )
-        })
+        .map(|d| (d.code, checked.source.locate(d).map_or_else(|| "-".to_string(), |at| at.to_string())))
         .collect()
 }
 
@@ -28,10 +20,7 @@ fn one(text: &str) -> clerk_claims_codegen::Diagnostic {
 
 #[test]
 fn invalid_json_points_at_the_error() {
-    assert_eq!(
-        found("{\n  \"a\": 1,\n}"),
-        [(Code::InvalidJson, "3:1".into())]
-    );
+    assert_eq!(found("{\n  \"a\": 1,\n}"), [(Code::InvalidJson, "3:1".into())]);
     assert_eq!(found("{\"a\": 'x'}"), [(Code::InvalidJson, "1:7".into())]);
     assert_eq!(found(""), [(Code::InvalidJson, "1:1".into())]);
     assert_eq!(found("{} {}"), [(Code::InvalidJson, "1:4".into())]);
@@ -44,95 +33,56 @@ fn duplicate_keys_are_reported_at_the_second_one() {
     assert!(one(text).help.unwrap().contains("first defined at line 2"));
     // Nested objects too, and every duplicate at once.
     let text = "{\"o\": {\"x\": 1, \"x\": 2}, \"p\": {\"y\": 1, \"y\": 2}}";
-    assert_eq!(
-        found(text),
-        [
-            (Code::DuplicateKey, "1:16".into()),
-            (Code::DuplicateKey, "1:39".into())
-        ]
-    );
+    assert_eq!(found(text), [(Code::DuplicateKey, "1:16".into()), (Code::DuplicateKey, "1:39".into())]);
 }
 
 #[test]
 fn claims_must_be_an_object() {
     assert_eq!(found("[1, 2]"), [(Code::InvalidTemplate, "1:1".into())]);
-    assert_eq!(
-        found("{\"name\": \"x\",\n \"claims\": []}"),
-        [(Code::InvalidTemplate, "2:12".into())]
-    );
+    assert_eq!(found("{\"name\": \"x\",\n \"claims\": []}"), [(Code::InvalidTemplate, "2:12".into())]);
 }
 
 #[test]
 fn too_deep_nesting_is_an_error_not_a_crash() {
     let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     assert_eq!(found(&text), [(Code::TooDeep, "1:128".into())]);
-    let text = format!(
-        "{{\"a\": {}1{}}}",
-        "{\"b\": ".repeat(5_000),
-        "}".repeat(5_000)
-    );
+    let text = format!("{{\"a\": {}1{}}}", "{\"b\": ".repeat(5_000), "}".repeat(5_000));
     assert_eq!(found(&text)[0].0, Code::TooDeep);
 }
 
 #[test]
 fn reserved_claims_differ_by_kind_and_apply_at_the_top_level_only() {
-    assert_eq!(
-        found("{\n  \"sub\": \"{{user.id}}\"\n}"),
-        [(Code::ReservedClaim, "2:3".into())]
-    );
+    assert_eq!(found("{\n  \"sub\": \"{{user.id}}\"\n}"), [(Code::ReservedClaim, "2:3".into())]);
     // `sid` is reserved in session tokens only; `aud` is never reserved.
     assert_eq!(found("{\"sid\": 1, \"aud\": \"x\"}"), []);
-    let session = "{\"name\": \"s\", \"kind\": \"session\", \"claims\": {\"aud\": \"x\", \"sid\": 1, \"org_id\": 2}}";
-    assert_eq!(
-        found(session),
-        [
-            (Code::ReservedClaim, "1:57".into()),
-            (Code::ReservedClaim, "1:67".into())
-        ]
-    );
+    let session =
+        "{\"name\": \"s\", \"kind\": \"session\", \"claims\": {\"aud\": \"x\", \"sid\": 1, \"org_id\": 2}}";
+    assert_eq!(found(session), [(Code::ReservedClaim, "1:57".into()), (Code::ReservedClaim, "1:67".into())]);
     assert_eq!(found("{\"nested\": {\"sub\": 1, \"exp\": 2}}"), []);
 }
 
 #[test]
 fn shortcodes_are_values_not_keys() {
-    assert_eq!(
-        found("{\"{{user.id}}\": true}"),
-        [(Code::ShortcodeInKey, "1:2".into())]
-    );
-    assert_eq!(
-        found("{\"o\": {\"k{{org.id}}\": 1}}"),
-        [(Code::ShortcodeInKey, "1:8".into())]
-    );
+    assert_eq!(found("{\"{{user.id}}\": true}"), [(Code::ShortcodeInKey, "1:2".into())]);
+    assert_eq!(found("{\"o\": {\"k{{org.id}}\": 1}}"), [(Code::ShortcodeInKey, "1:8".into())]);
 }
 
 #[test]
 fn unknown_shortcodes_get_a_suggestion_at_the_shortcode() {
     let d = one("{\n  \"email\": \"{{user.email}}\"\n}");
-    assert_eq!(
-        (d.code, d.span.clone()),
-        (Code::UnknownShortcode, Some(16..26))
-    );
-    assert_eq!(
-        d.help.as_deref(),
-        Some("did you mean `user.primary_email_address`?")
-    );
+    assert_eq!((d.code, d.span.clone()), (Code::UnknownShortcode, Some(16..26)));
+    assert_eq!(d.help.as_deref(), Some("did you mean `user.primary_email_address`?"));
     // Inside an interpolation and a fallback chain, each wrong operand is found.
     assert_eq!(
         found("{\"x\": \"Hi {{user.frist_name}} {{user.username || org.permissions}}\"}"),
-        [
-            (Code::UnknownShortcode, "1:13".into()),
-            (Code::UnknownShortcode, "1:50".into())
-        ]
+        [(Code::UnknownShortcode, "1:13".into()), (Code::UnknownShortcode, "1:50".into())]
     );
     assert_eq!(
         one("{\"x\": \"{{org.permissions}}\"}").help.as_deref(),
         Some("did you mean `org_membership.permissions`?")
     );
     // Inside arrays too.
-    assert_eq!(
-        found("{\"x\": [\"{{user.emial}}\"]}"),
-        [(Code::UnknownShortcode, "1:11".into())]
-    );
+    assert_eq!(found("{\"x\": [\"{{user.emial}}\"]}"), [(Code::UnknownShortcode, "1:11".into())]);
 }
 
 #[test]
@@ -143,14 +93,8 @@ fn unknown_shortcodes_can_be_allowed_explicitly() {
 
 #[test]
 fn malformed_expressions_point_inside_the_string() {
-    assert_eq!(
-        found("{\"x\": \"a {{user.id\"}"),
-        [(Code::MalformedExpression, "1:10".into())]
-    );
-    assert_eq!(
-        found("{\"x\": \"{{user.id || }}\"}"),
-        [(Code::MalformedExpression, "1:20".into())]
-    );
+    assert_eq!(found("{\"x\": \"a {{user.id\"}"), [(Code::MalformedExpression, "1:10".into())]);
+    assert_eq!(found("{\"x\": \"{{user.id || }}\"}"), [(Code::MalformedExpression, "1:20".into())]);
     let d = one("{\"x\": \"{{user.username || \\\"anon\\\"}}\"}");
     // The string has escapes, so the whole string is marked.
     assert_eq!((d.code, d.span), (Code::MalformedExpression, Some(6..37)));
@@ -169,10 +113,7 @@ fn private_metadata_says_why() {
 fn a_path_into_a_non_object_is_an_error() {
     let d = one("{\"e\": \"{{user.primary_email_address.email}}\"}");
     assert_eq!((d.code, d.span), (Code::PathIntoNonObject, Some(9..41)));
-    assert!(
-        d.message
-            .contains("`user.primary_email_address` is a string")
-    );
+    assert!(d.message.contains("`user.primary_email_address` is a string"));
 }
 
 #[test]
@@ -180,13 +121,9 @@ fn settings_are_range_checked() {
     let text = "{\n \"name\": \"t\",\n \"lifetime\": 10,\n \"allowed_clock_skew\": 301,\n \"claims\": {}\n}";
     assert_eq!(
         found(text),
-        [
-            (Code::SettingOutOfRange, "3:14".into()),
-            (Code::SettingOutOfRange, "4:24".into())
-        ]
+        [(Code::SettingOutOfRange, "3:14".into()), (Code::SettingOutOfRange, "4:24".into())]
     );
-    let ok =
-        "{\"name\": \"t\", \"lifetime\": 315360000, \"allowed_clock_skew\": 0, \"claims\": {}}";
+    let ok = "{\"name\": \"t\", \"lifetime\": 315360000, \"allowed_clock_skew\": 0, \"claims\": {}}";
     assert_eq!(found(ok), []);
     assert_eq!(
         found("{\"name\": \"t\", \"lifetime\": \"60\", \"claims\": {}}"),
@@ -198,12 +135,10 @@ fn settings_are_range_checked() {
 fn a_custom_signing_key_needs_an_algorithm() {
     let text = "{\"name\": \"t\", \"custom_signing_key\": true, \"claims\": {}}";
     assert_eq!(found(text), [(Code::SigningAlgorithm, "1:15".into())]);
-    let unusual = "{\"name\": \"t\", \"custom_signing_key\": true, \"signing_algorithm\": \"PS256\", \"claims\": {}}";
+    let unusual =
+        "{\"name\": \"t\", \"custom_signing_key\": true, \"signing_algorithm\": \"PS256\", \"claims\": {}}";
     let d = one(unusual);
-    assert_eq!(
-        (d.code, d.severity),
-        (Code::SigningAlgorithm, Severity::Warning)
-    );
+    assert_eq!((d.code, d.severity), (Code::SigningAlgorithm, Severity::Warning));
 }
 
 #[test]
@@ -211,27 +146,15 @@ fn a_signing_key_in_the_file_is_rejected() {
     let text = "{\"name\": \"t\", \"custom_signing_key\": true, \"signing_algorithm\": \"HS256\",\n \"signing_key\": \"s3cret\", \"claims\": {}}";
     let d = one(text);
     assert_eq!(d.code, Code::SigningKeyInFile);
-    assert_eq!(
-        check_source(Source::new("t.json", text))
-            .source
-            .locate(&d)
-            .unwrap()
-            .to_string(),
-        "2:17"
-    );
+    assert_eq!(check_source(Source::new("t.json", text)).source.locate(&d).unwrap().to_string(), "2:17");
     assert!(d.help.unwrap().contains("signing_key_env"));
     assert!(!d.message.contains("s3cret"));
 }
 
 #[test]
 fn session_claims_over_budget_are_an_error() {
-    let claims: Vec<String> = (0..4)
-        .map(|i| format!("\"n{i}\": \"{{{{user.full_name}}}}\""))
-        .collect();
-    let text = format!(
-        "{{\"name\": \"s\", \"kind\": \"session\", \"claims\": {{{}}}}}",
-        claims.join(", ")
-    );
+    let claims: Vec<String> = (0..4).map(|i| format!("\"n{i}\": \"{{{{user.full_name}}}}\"")).collect();
+    let text = format!("{{\"name\": \"s\", \"kind\": \"session\", \"claims\": {{{}}}}}", claims.join(", "));
     let d = one(&text);
     assert_eq!((d.code, d.severity), (Code::Size, Severity::Error));
     assert!(d.message.contains("1200 bytes"), "{}", d.message);
@@ -242,15 +165,10 @@ fn session_claims_over_budget_are_an_error() {
 
 #[test]
 fn large_templates_get_a_warning() {
-    let claims: Vec<String> = (0..10)
-        .map(|i| format!("\"n{i}\": \"{{{{user.full_name}}}}\""))
-        .collect();
+    let claims: Vec<String> = (0..10).map(|i| format!("\"n{i}\": \"{{{{user.full_name}}}}\"")).collect();
     let text = format!("{{{}}}", claims.join(", "));
     let d = one(&text);
-    assert_eq!(
-        (d.code, d.severity, d.span),
-        (Code::Size, Severity::Warning, Some(0..text.len()))
-    );
+    assert_eq!((d.code, d.severity, d.span), (Code::Size, Severity::Warning, Some(0..text.len())));
 }
 
 #[test]
@@ -268,19 +186,10 @@ fn metadata_hints_bound_the_size() {
 #[test]
 fn metadata_hints_are_validated() {
     let text = r#"{"name": "t", "claims": {}, "rust": {"metadata": {"user.private_metadata": {}, "user.public_metadata": {"a": "strin"}}}}"#;
-    assert_eq!(
-        found(text),
-        [
-            (Code::MetadataHint, "1:51".into()),
-            (Code::MetadataHint, "1:110".into())
-        ]
-    );
+    assert_eq!(found(text), [(Code::MetadataHint, "1:51".into()), (Code::MetadataHint, "1:110".into())]);
     let undeclared = r#"{"name": "t", "claims": {"r": "{{user.public_metadata.rol}}"}, "rust": {"metadata": {"user.public_metadata": {"role": "string"}}}}"#;
     let d = one(undeclared);
-    assert_eq!(
-        (d.code, d.severity),
-        (Code::MetadataHint, Severity::Warning)
-    );
+    assert_eq!((d.code, d.severity), (Code::MetadataHint, Severity::Warning));
 }
 
 #[test]
@@ -308,22 +217,12 @@ fn every_error_of_a_file_is_reported() {
 #[test]
 fn the_file_format_is_told_apart_by_its_keys() {
     use clerk_claims_codegen::template::{Format, Template};
-    let parse = |text: &str| {
-        Template::parse(&Source::new("dir/my-template.json", text))
-            .0
-            .unwrap()
-    };
+    let parse = |text: &str| Template::parse(&Source::new("dir/my-template.json", text)).0.unwrap();
     let full = parse(r#"{"name": "n", "claims": {"a": 1}, "lifetime": 120}"#);
-    assert_eq!(
-        (full.format, full.name.as_str(), full.settings.lifetime),
-        (Format::Full, "n", 120)
-    );
+    assert_eq!((full.format, full.name.as_str(), full.settings.lifetime), (Format::Full, "n", 120));
     // A claim named `claims` beside other claims: a bare claims object.
     let bare = parse(r#"{"claims": {"a": 1}, "tenant": "x"}"#);
-    assert_eq!(
-        (bare.format, bare.name.as_str()),
-        (Format::Bare, "my-template")
-    );
+    assert_eq!((bare.format, bare.name.as_str()), (Format::Bare, "my-template"));
     // Read-only Backend API fields are accepted (a pulled template).
     let pulled = parse(
         r#"{"object": "jwt_template", "id": "jtmp_1", "name": "n", "claims": {}, "created_at": 1, "updated_at": 2}"#,

@@ -21,10 +21,7 @@ fn term() -> impl Strategy<Value = Term> {
 
 fn expr() -> impl Strategy<Value = Expr> {
     prop::collection::vec(term(), 1..5).prop_map(|terms| Expr {
-        operands: terms
-            .into_iter()
-            .map(|term| Operand { term, span: 0..0 })
-            .collect(),
+        operands: terms.into_iter().map(|term| Operand { term, span: 0..0 }).collect(),
         span: 0..0,
     })
 }
@@ -33,25 +30,22 @@ fn string_value() -> impl Strategy<Value = StringValue> {
     let text = "[^{]{1,10}";
     prop_oneof![
         expr().prop_map(StringValue::Whole),
-        prop::collection::vec(
-            prop_oneof![text.prop_map(Part::Text), expr().prop_map(Part::Expr)],
-            2..6
-        )
-        .prop_map(|parts| {
-            // Adjacent texts would print as one; merge them as the parser would read them.
-            let mut merged: Vec<Part> = Vec::new();
-            for part in parts {
-                match (merged.last_mut(), part) {
-                    (Some(Part::Text(prev)), Part::Text(next)) => prev.push_str(&next),
-                    (_, part) => merged.push(part),
+        prop::collection::vec(prop_oneof![text.prop_map(Part::Text), expr().prop_map(Part::Expr)], 2..6)
+            .prop_map(|parts| {
+                // Adjacent texts would print as one; merge them as the parser would read them.
+                let mut merged: Vec<Part> = Vec::new();
+                for part in parts {
+                    match (merged.last_mut(), part) {
+                        (Some(Part::Text(prev)), Part::Text(next)) => prev.push_str(&next),
+                        (_, part) => merged.push(part),
+                    }
                 }
-            }
-            match merged.as_slice() {
-                [Part::Expr(e)] => StringValue::Whole(e.clone()),
-                [Part::Text(t)] => StringValue::Literal(t.clone()),
-                _ => StringValue::Interpolation(merged),
-            }
-        }),
+                match merged.as_slice() {
+                    [Part::Expr(e)] => StringValue::Whole(e.clone()),
+                    [Part::Text(t)] => StringValue::Literal(t.clone()),
+                    _ => StringValue::Interpolation(merged),
+                }
+            }),
     ]
 }
 

@@ -2,11 +2,10 @@
 //! tokens out. Errors are spanned on the field or attribute at fault, all reported at once, with a
 //! fallback impl so that only the real errors show.
 
-use clerk_claims_codegen::derive::{
-    FieldSource, FieldSpec, FieldType, StructSpec, Target, analyze,
-};
+use clerk_claims_codegen::derive::{FieldSource, FieldSpec, FieldType, StructSpec, Target, analyze};
 use clerk_claims_codegen::template::Kind;
-use darling::{FromDeriveInput, FromField, util::Flag};
+use darling::util::{Flag, SpannedValue};
+use darling::{FromDeriveInput, FromField};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use serde_json::Value;
@@ -18,13 +17,13 @@ struct StructOpts {
     ident: syn::Ident,
     generics: syn::Generics,
     data: darling::ast::Data<(), FieldOpts>,
-    name: Option<String>,
+    name: Option<SpannedValue<String>>,
     kind: Option<syn::LitStr>,
-    lifetime: Option<u64>,
-    allowed_clock_skew: Option<u64>,
+    lifetime: Option<SpannedValue<u64>>,
+    allowed_clock_skew: Option<SpannedValue<u64>>,
     custom_signing_key: Flag,
-    signing_algorithm: Option<String>,
-    metadata: Option<String>,
+    signing_algorithm: Option<SpannedValue<String>>,
+    metadata: Option<syn::LitStr>,
     #[darling(multiple)]
     allow_shortcode: Vec<String>,
     #[darling(rename = "crate")]
@@ -47,10 +46,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         Ok(opts) => opts,
         Err(e) => return with_fallback(input, e.write_errors()),
     };
-    let krate = opts
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
+    let krate = opts.krate.clone().unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
     let serde_fields = serde_view(input);
     let mut errors: Vec<syn::Error> = Vec::new();
 
@@ -68,44 +64,38 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let Some(fields) = opts.data.as_ref().take_struct().map(|f| f.fields) else {
         return with_fallback(
             input,
-            syn::Error::new_spanned(
-                &input.ident,
-                "ClerkClaims derives on structs with named fields",
-            )
-            .to_compile_error(),
+            syn::Error::new_spanned(&input.ident, "ClerkClaims derives on structs with named fields")
+                .to_compile_error(),
         );
     };
 
     // One spec entry per claim field; `spans[i]` is where its errors go.
     let mut spec_fields = Vec::new();
     let mut spans: Vec<Span> = Vec::new();
+    let mut name_spans: Vec<Span> = Vec::new();
     let mut nested: Vec<(String, syn::Type, bool)> = Vec::new();
     for (field, raw) in fields.iter().zip(struct_fields(input)) {
-        let ident = field
-            .ident
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let ident = field.ident.as_ref().map(ToString::to_string).unwrap_or_default();
         let serde = serde_fields.iter().find(|s| s.ident == ident);
         if serde.is_some_and(|s| s.skip) {
             continue;
         }
         let claim = serde.map_or_else(|| ident.clone(), |s| s.claim.clone());
         let flatten = serde.is_some_and(|s| s.flatten);
-        let attr_span = raw
-            .attrs
-            .iter()
-            .find(|a| a.path().is_ident("clerk"))
-            .map_or_else(|| raw.span(), Spanned::span);
+        // Errors about a claim point at the literal that fills it, else at the field name.
+        let attr_span = [
+            field.shortcode.as_ref().map(syn::LitStr::span),
+            field.template.as_ref().map(syn::LitStr::span),
+            field.value.as_ref().map(syn::Lit::span),
+            field.json.as_ref().map(syn::LitStr::span),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or_else(|| field.ident.as_ref().map_or_else(|| raw.span(), syn::Ident::span));
         let given: Vec<FieldSource> = [
-            field
-                .shortcode
-                .as_ref()
-                .map(|s| FieldSource::Shortcode(s.value())),
-            field
-                .template
-                .as_ref()
-                .map(|s| FieldSource::Template(s.value())),
+            field.shortcode.as_ref().map(|s| FieldSource::Shortcode(s.value())),
+            field.template.as_ref().map(|s| FieldSource::Template(s.value())),
             field.value.as_ref().map(|l| match literal_json(l) {
                 Ok(v) => FieldSource::Value(v),
                 Err(e) => {
@@ -135,10 +125,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
                 nested.push((claim.clone(), field.ty.clone(), flatten));
                 FieldSource::Nested { flatten }
             }
-            1 => given
-                .into_iter()
-                .next()
-                .unwrap_or(FieldSource::Nested { flatten }),
+            1 => given.into_iter().next().unwrap_or(FieldSource::Nested { flatten }),
             _ => {
                 errors.push(syn::Error::new(
                     attr_span,
@@ -156,17 +143,18 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         }
         spec_fields.push(FieldSpec { claim, source, ty });
         spans.push(attr_span);
+        name_spans.push(field.ident.as_ref().map_or_else(|| raw.span(), syn::Ident::span));
     }
 
     let spec = StructSpec {
         type_name: opts.ident.to_string(),
-        name: opts.name.clone(),
+        name: opts.name.as_deref().cloned(),
         kind,
-        lifetime: opts.lifetime,
-        allowed_clock_skew: opts.allowed_clock_skew,
+        lifetime: opts.lifetime.as_deref().copied(),
+        allowed_clock_skew: opts.allowed_clock_skew.as_deref().copied(),
         custom_signing_key: opts.custom_signing_key.is_present(),
-        signing_algorithm: opts.signing_algorithm.clone(),
-        metadata: opts.metadata.clone(),
+        signing_algorithm: opts.signing_algorithm.as_deref().cloned(),
+        metadata: opts.metadata.as_ref().map(syn::LitStr::value),
         allow_shortcodes: opts.allow_shortcode.clone(),
         fields: spec_fields,
     };
@@ -182,6 +170,10 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     for (target, d) in analysis.diagnostics.iter().filter(|(_, d)| d.is_error()) {
         let span = match target {
             Target::Field(i) => spans.get(*i).copied().unwrap_or_else(|| input.ident.span()),
+            Target::FieldName(i) => name_spans.get(*i).copied().unwrap_or_else(|| input.ident.span()),
+            Target::Setting(setting) => {
+                setting_span(&opts, setting).unwrap_or_else(|| struct_attr_span(input))
+            }
             Target::Struct => struct_attr_span(input),
         };
         let mut message = d.message.clone();
@@ -268,6 +260,19 @@ fn with_fallback(input: &syn::DeriveInput, errors: TokenStream) -> TokenStream {
     }
 }
 
+fn setting_span(opts: &StructOpts, setting: &str) -> Option<Span> {
+    match setting {
+        "name" => opts.name.as_ref().map(SpannedValue::span),
+        "kind" => opts.kind.as_ref().map(syn::LitStr::span),
+        "lifetime" => opts.lifetime.as_ref().map(SpannedValue::span),
+        "allowed_clock_skew" => opts.allowed_clock_skew.as_ref().map(SpannedValue::span),
+        "custom_signing_key" => opts.custom_signing_key.is_present().then(|| opts.custom_signing_key.span()),
+        "signing_algorithm" => opts.signing_algorithm.as_ref().map(SpannedValue::span),
+        "metadata" => opts.metadata.as_ref().map(syn::LitStr::span),
+        _ => None,
+    }
+}
+
 fn struct_fields(input: &syn::DeriveInput) -> Vec<&syn::Field> {
     match &input.data {
         syn::Data::Struct(s) => s.fields.iter().collect(),
@@ -276,11 +281,7 @@ fn struct_fields(input: &syn::DeriveInput) -> Vec<&syn::Field> {
 }
 
 fn struct_attr_span(input: &syn::DeriveInput) -> Span {
-    input
-        .attrs
-        .iter()
-        .find(|a| a.path().is_ident("clerk"))
-        .map_or_else(|| input.ident.span(), Spanned::span)
+    input.attrs.iter().find(|a| a.path().is_ident("clerk")).map_or_else(|| input.ident.span(), Spanned::span)
 }
 
 /// What serde makes of a field: its claim name, and whether it is skipped or flattened.
@@ -332,10 +333,7 @@ fn literal_json(lit: &syn::Lit) -> syn::Result<Value> {
     match lit {
         syn::Lit::Str(s) => Ok(Value::String(s.value())),
         syn::Lit::Bool(b) => Ok(Value::Bool(b.value)),
-        syn::Lit::Int(i) => i
-            .base10_parse::<u64>()
-            .map(Value::from)
-            .map_err(|_| unsupported()),
+        syn::Lit::Int(i) => i.base10_parse::<u64>().map(Value::from).map_err(|_| unsupported()),
         syn::Lit::Float(f) => f
             .base10_parse::<f64>()
             .ok()
@@ -371,8 +369,8 @@ fn classify(ty: &syn::Type) -> FieldType {
             match (name.as_str(), args.as_slice()) {
                 ("String" | "str" | "Cow", _) => FieldType::String,
                 (
-                    "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
-                    | "u128" | "usize",
+                    "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+                    | "usize",
                     _,
                 ) => FieldType::Integer,
                 ("f32" | "f64", _) => FieldType::Float,

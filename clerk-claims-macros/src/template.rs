@@ -8,9 +8,7 @@ use quote::quote;
 
 pub(crate) fn expand(path: &syn::LitStr) -> TokenStream {
     let relative = path.value();
-    let base = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_default();
+    let base = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
     let full = base.join(&relative);
     let checked = check_file(&full);
     let errors: Vec<TokenStream> = checked

@@ -43,11 +43,7 @@ pub fn merge_schema(schema: &mut Value, sub: Value) {
             set_schema_property(schema, k, v.clone());
         }
     }
-    let extra = sub
-        .get("required")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let extra = sub.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
     if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
         for r in extra {
             if !required.contains(&r) {

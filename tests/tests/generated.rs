@@ -41,19 +41,13 @@ macro_rules! for_each_bundled {
 #[test]
 fn checked_in_files_are_up_to_date() {
     // templates/generated is what `clerk-claims generate` writes; CI fails when it drifts.
-    Generator::new()
-        .templates_dir(templates_dir())
-        .check()
-        .unwrap();
+    Generator::new().templates_dir(templates_dir()).check().unwrap();
 }
 
 #[test]
 fn generating_twice_is_byte_identical_and_leaves_files_alone() {
     let generator = Generator::new().templates_dir(templates_dir());
-    assert_eq!(
-        generator.artifacts().unwrap(),
-        generator.artifacts().unwrap()
-    );
+    assert_eq!(generator.artifacts().unwrap(), generator.artifacts().unwrap());
     let dir = tempfile::tempdir().unwrap();
     let first = generator.clone().out_dir(dir.path()).generate().unwrap();
     let before = std::fs::metadata(&first).unwrap().modified().unwrap();
@@ -61,10 +55,7 @@ fn generating_twice_is_byte_identical_and_leaves_files_alone() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     let second = generator.out_dir(dir.path()).generate().unwrap();
     assert_eq!(std::fs::read_to_string(&second).unwrap(), text);
-    assert_eq!(
-        std::fs::metadata(&second).unwrap().modified().unwrap(),
-        before
-    );
+    assert_eq!(std::fs::metadata(&second).unwrap().modified().unwrap(), before);
     assert!(text.starts_with("// @generated"));
 }
 
@@ -75,14 +66,8 @@ fn stale_files_are_named() {
     generator.write_artifacts(dir.path()).unwrap();
     std::fs::write(dir.path().join("hasura.schema.json"), "{}").unwrap();
     std::fs::remove_file(dir.path().join("blank.setup.md")).unwrap();
-    let err = generator
-        .check_artifacts(dir.path())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("hasura.schema.json") && err.contains("blank.setup.md"),
-        "{err}"
-    );
+    let err = generator.check_artifacts(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("hasura.schema.json") && err.contains("blank.setup.md"), "{err}");
     assert!(err.contains("run `clerk-claims generate`"));
 }
 
@@ -91,22 +76,15 @@ fn template_to_struct_to_template_json_is_the_original() {
     for_each_bundled!(|name, T| {
         let t = template(name);
         assert_eq!(T::claims_json(), t.claims_json(), "{name}");
-        assert_eq!(
-            T::template_json(),
-            clerk_claims_codegen::emit::dashboard_body(&t),
-            "{name}"
-        );
+        assert_eq!(T::template_json(), clerk_claims_codegen::emit::dashboard_body(&t), "{name}");
         let golden: Value = serde_json::from_str(
-            &std::fs::read_to_string(
-                templates_dir().join(format!("generated/{name}.dashboard.json")),
-            )
-            .unwrap(),
+            &std::fs::read_to_string(templates_dir().join(format!("generated/{name}.dashboard.json")))
+                .unwrap(),
         )
         .unwrap();
         assert_eq!(T::template_json(), golden, "{name}");
         let schema: Value = serde_json::from_str(
-            &std::fs::read_to_string(templates_dir().join(format!("generated/{name}.schema.json")))
-                .unwrap(),
+            &std::fs::read_to_string(templates_dir().join(format!("generated/{name}.schema.json"))).unwrap(),
         )
         .unwrap();
         assert_eq!(T::json_schema(), schema, "{name}");
@@ -145,10 +123,7 @@ fn generated_types_are_typed_as_clerk_renders() {
         &json!({"user": {"public_metadata": {"features": []}, "two_factor_enabled": false}}),
     )
     .unwrap();
-    assert_eq!(
-        serde_json::from_value::<CustomClaims>(rendered).unwrap(),
-        claims
-    );
+    assert_eq!(serde_json::from_value::<CustomClaims>(rendered).unwrap(), claims);
     let session: SessionCustomClaims = serde_json::from_value(json!({
         "email": "a@b.c", "full_name": null, "metadata": {"role": "admin"}
     }))
@@ -162,23 +137,18 @@ fn shape_value(shape: &Shape) -> BoxedStrategy<Value> {
     let base: BoxedStrategy<Value> = match &shape.ty {
         ShapeType::String { max_length } => {
             let max = max_length.unwrap_or(40).min(40);
-            proptest::string::string_regex(&format!(".{{0,{max}}}"))
-                .unwrap()
-                .prop_map(Value::String)
-                .boxed()
+            proptest::string::string_regex(&format!(".{{0,{max}}}")).unwrap().prop_map(Value::String).boxed()
         }
         ShapeType::Integer => any::<i64>().prop_map(Value::from).boxed(),
         ShapeType::Number => (-1e9f64..1e9).prop_map(Value::from).boxed(),
         ShapeType::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
         ShapeType::Any => any_json().boxed(),
-        ShapeType::Array(items) => prop::collection::vec(shape_value(items), 0..4)
-            .prop_map(Value::Array)
-            .boxed(),
+        ShapeType::Array(items) => {
+            prop::collection::vec(shape_value(items), 0..4).prop_map(Value::Array).boxed()
+        }
         ShapeType::Object(props) => {
-            let entries: Vec<(String, BoxedStrategy<Value>)> = props
-                .iter()
-                .map(|(k, s)| (k.clone(), shape_value(s)))
-                .collect();
+            let entries: Vec<(String, BoxedStrategy<Value>)> =
+                props.iter().map(|(k, s)| (k.clone(), shape_value(s))).collect();
             entries
                 .into_iter()
                 .fold(Just(Map::new()).boxed(), |acc, (k, s)| {
@@ -193,11 +163,7 @@ fn shape_value(shape: &Shape) -> BoxedStrategy<Value> {
                 .boxed()
         }
     };
-    if shape.nullable {
-        prop_oneof![Just(Value::Null), base].boxed()
-    } else {
-        base
-    }
+    if shape.nullable { prop_oneof![Just(Value::Null), base].boxed() } else { base }
 }
 
 fn any_json() -> impl Strategy<Value = Value> {
@@ -219,9 +185,7 @@ fn any_json() -> impl Strategy<Value = Value> {
 fn nullable_string(max: usize) -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Null),
-        proptest::string::string_regex(&format!(".{{0,{max}}}"))
-            .unwrap()
-            .prop_map(Value::String)
+        proptest::string::string_regex(&format!(".{{0,{max}}}")).unwrap().prop_map(Value::String)
     ]
 }
 
@@ -237,20 +201,33 @@ fn context(t: &Template) -> impl Strategy<Value = Value> {
         }
     };
     let user = (
-        ("user_[a-zA-Z0-9]{27}", nullable_string(20), nullable_string(20), nullable_string(40), nullable_string(20)),
+        (
+            "user_[a-zA-Z0-9]{27}",
+            nullable_string(20),
+            nullable_string(20),
+            nullable_string(40),
+            nullable_string(20),
+        ),
         (nullable_string(30), nullable_string(16), any::<bool>(), any::<bool>(), any::<bool>()),
         (0i64..2_000_000_000, 0i64..2_000_000_000, "https://img\\.clerk\\.com/[a-z]{8}"),
         (metadata("user.public_metadata"), metadata("user.unsafe_metadata")),
     )
-        .prop_map(|((id, first, last, full, username), (email, phone, ev, pv, tfa), (created, updated, image), (public, unsafe_))| {
-            json!({
-                "id": id, "first_name": first, "last_name": last, "full_name": full, "username": username,
-                "primary_email_address": email, "primary_phone_number": phone, "email_verified": ev,
-                "phone_number_verified": pv, "two_factor_enabled": tfa, "created_at": created,
-                "updated_at": updated, "image_url": image, "has_image": false,
-                "public_metadata": public, "unsafe_metadata": unsafe_,
-            })
-        });
+        .prop_map(
+            |(
+                (id, first, last, full, username),
+                (email, phone, ev, pv, tfa),
+                (created, updated, image),
+                (public, unsafe_),
+            )| {
+                json!({
+                    "id": id, "first_name": first, "last_name": last, "full_name": full, "username": username,
+                    "primary_email_address": email, "primary_phone_number": phone, "email_verified": ev,
+                    "phone_number_verified": pv, "two_factor_enabled": tfa, "created_at": created,
+                    "updated_at": updated, "image_url": image, "has_image": false,
+                    "public_metadata": public, "unsafe_metadata": unsafe_,
+                })
+            },
+        );
     let org = prop::option::of((
         "org_[a-zA-Z0-9]{27}",
         "[a-z-]{1,12}",
@@ -288,20 +265,15 @@ fn rendered_claims_fit_the_generated_types_and_schemas() {
         let t = template(name);
         let schema = T::json_schema();
         let validator = jsonschema::validator_for(&schema).unwrap();
-        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-            cases: 64,
-            ..ProptestConfig::default()
-        });
+        let mut runner =
+            proptest::test_runner::TestRunner::new(ProptestConfig { cases: 64, ..ProptestConfig::default() });
         runner
             .run(&context(&t), |ctx| {
                 let rendered = render(&t.claims_json(), &ctx).unwrap();
                 serde_json::from_value::<T>(rendered.clone())
                     .map_err(|e| TestCaseError::fail(format!("{name}: {e}\n{rendered:#}")))?;
                 let mut token = registered(&t);
-                token
-                    .as_object_mut()
-                    .unwrap()
-                    .extend(rendered.as_object().unwrap().clone());
+                token.as_object_mut().unwrap().extend(rendered.as_object().unwrap().clone());
                 if let Err(e) = validator.validate(&token) {
                     return Err(TestCaseError::fail(format!("{name}: {e}\n{token:#}")));
                 }
@@ -316,10 +288,7 @@ fn schema_rejects_what_clerk_never_renders() {
     let validator = jsonschema::validator_for(&HasuraClaims::json_schema()).unwrap();
     let mut token = registered(&template("hasura"));
     token["https://hasura.io/jwt/claims"] = json!({"x-hasura-allowed-roles": ["user"], "x-hasura-default-role": "admin", "x-hasura-user-id": "user_1"});
-    assert!(
-        !validator.is_valid(&token),
-        "a constant claim with another value"
-    );
+    assert!(!validator.is_valid(&token), "a constant claim with another value");
     token["https://hasura.io/jwt/claims"]["x-hasura-default-role"] = json!("user");
     assert!(validator.is_valid(&token));
     token.as_object_mut().unwrap().remove("sub");
@@ -331,13 +300,7 @@ fn clerk_template_macro_matches_the_generator() {
     mod one {
         clerk_claims_runtime::clerk_template!("../templates/custom.json");
     }
-    assert_eq!(
-        one::CustomClaims::template_json(),
-        CustomClaims::template_json()
-    );
-    assert_eq!(
-        one::CustomClaims::json_schema(),
-        CustomClaims::json_schema()
-    );
+    assert_eq!(one::CustomClaims::template_json(), CustomClaims::template_json());
+    assert_eq!(one::CustomClaims::json_schema(), CustomClaims::json_schema());
     let _ = Source::new("", "");
 }

@@ -44,19 +44,13 @@ fn template_claims_of(output: Value, template: &Value) -> Value {
 fn basic_example() {
     // The documented output shows John, no last name, and john@doe.org.
     let user = json!({"first_name": "John", "primary_email_address": "john@doe.org"});
-    assert_eq!(
-        rendered("basic", json!({ "user": user })),
-        read("docs-basic.output.json")
-    );
+    assert_eq!(rendered("basic", json!({ "user": user })), read("docs-basic.output.json"));
 }
 
 #[test]
 fn metadata_example() {
     let user = json!({"public_metadata": read("docs-metadata.input.public_metadata.json")});
-    assert_eq!(
-        rendered("metadata", json!({ "user": user })),
-        read("docs-metadata.output.json")
-    );
+    assert_eq!(rendered("metadata", json!({ "user": user })), read("docs-metadata.output.json"));
 }
 
 #[test]
@@ -72,10 +66,7 @@ fn interpolation_example_prints_null_for_a_missing_last_name() {
 fn conditional_example() {
     // Phone verified, email not verified, no names, no metadata.
     let user = json!({"email_verified": false, "phone_number_verified": true});
-    assert_eq!(
-        rendered("conditional", json!({ "user": user })),
-        read("docs-conditional.output.json")
-    );
+    assert_eq!(rendered("conditional", json!({ "user": user })), read("docs-conditional.output.json"));
 }
 
 #[test]
@@ -89,11 +80,7 @@ fn conditional_inside_interpolation_example() {
 #[test]
 fn complete_example() {
     let template = read("docs-complete.json");
-    let output = render(
-        &template,
-        &json!({"user": read("docs-complete.input.user.json")}),
-    )
-    .unwrap();
+    let output = render(&template, &json!({"user": read("docs-complete.input.user.json")})).unwrap();
     let mut expected = template_claims_of(read("docs-complete.output.json"), &template);
     // Documented quirk (templates/PROVENANCE.md): the template's `full_name` ends with a space that the
     // published output does not show. Clerk interpolates the text as written.
@@ -110,25 +97,13 @@ fn complete_example_mistakes_are_caught_by_check() {
     let found: Vec<(Code, String, Option<String>)> = checked
         .diagnostics
         .iter()
-        .map(|d| {
-            (
-                d.code,
-                checked.source.locate(d).unwrap().to_string(),
-                d.help.clone(),
-            )
-        })
+        .map(|d| (d.code, checked.source.locate(d).unwrap().to_string(), d.help.clone()))
         .collect();
     assert_eq!(found.len(), 2, "{found:?}");
     assert_eq!(found[0].0, Code::UnknownShortcode);
     assert_eq!(found[0].1, "9:15");
-    assert_eq!(
-        found[0].2.as_deref(),
-        Some("did you mean `user.primary_phone_number`?")
-    );
-    assert_eq!(
-        (found[1].0, found[1].1.as_str()),
-        (Code::UnknownShortcode, "13:27")
-    );
+    assert_eq!(found[0].2.as_deref(), Some("did you mean `user.primary_phone_number`?"));
+    assert_eq!((found[1].0, found[1].1.as_str()), (Code::UnknownShortcode, "13:27"));
 }
 
 #[test]
@@ -146,12 +121,7 @@ fn every_template_vector_passes_check_except_the_documented_mistakes() {
         .collect();
     assert!(templates.len() >= 20, "{templates:?}");
     for checked in check_paths(&templates).unwrap() {
-        assert!(
-            checked.diagnostics.is_empty(),
-            "{}:\n{}",
-            checked.source.name,
-            checked.render()
-        );
+        assert!(checked.diagnostics.is_empty(), "{}:\n{}", checked.source.name, checked.render());
     }
 }
 
@@ -159,11 +129,7 @@ fn every_template_vector_passes_check_except_the_documented_mistakes() {
 fn decoded_token_payloads_are_not_templates() {
     // A decoded token pasted as a template is caught: it sets Clerk's registered claims.
     let checked = check_file(&vectors().join("jwt-template-token-blank-example.payload.json"));
-    let reserved = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.code == Code::ReservedClaim)
-        .count();
+    let reserved = checked.diagnostics.iter().filter(|d| d.code == Code::ReservedClaim).count();
     assert_eq!(reserved, 7);
 }
 
@@ -173,12 +139,7 @@ fn bundled_presets_pass_check_and_match_the_published_presets() {
     let checked = check_paths(&[dir]).unwrap();
     assert_eq!(checked.len(), 11);
     for c in &checked {
-        assert!(
-            !c.has_errors() && c.diagnostics.is_empty(),
-            "{}:\n{}",
-            c.source.name,
-            c.render()
-        );
+        assert!(!c.has_errors() && c.diagnostics.is_empty(), "{}:\n{}", c.source.name, c.render());
     }
     // The integration presets carry exactly the claims Clerk's Dashboard presets show.
     for (preset, published) in [
@@ -191,14 +152,7 @@ fn bundled_presets_pass_check_and_match_the_published_presets() {
         ("blank", "blank.json"),
         ("supabase-session", "supabase-native-session-claims.json"),
     ] {
-        let ours = checked
-            .iter()
-            .find(|c| c.template.as_ref().unwrap().name == preset)
-            .unwrap();
-        assert_eq!(
-            ours.template.as_ref().unwrap().claims_json(),
-            read(published),
-            "{preset}"
-        );
+        let ours = checked.iter().find(|c| c.template.as_ref().unwrap().name == preset).unwrap();
+        assert_eq!(ours.template.as_ref().unwrap().claims_json(), read(published), "{preset}");
     }
 }

@@ -32,11 +32,9 @@ pub fn dashboard_body(template: &Template) -> Value {
         "allowed_clock_skew": settings.allowed_clock_skew,
         "custom_signing_key": settings.custom_signing_key,
     });
-    if let (true, Some(alg), Some(obj)) = (
-        settings.custom_signing_key,
-        &settings.signing_algorithm,
-        body.as_object_mut(),
-    ) {
+    if let (true, Some(alg), Some(obj)) =
+        (settings.custom_signing_key, &settings.signing_algorithm, body.as_object_mut())
+    {
         obj.insert("signing_algorithm".into(), Value::String(alg.clone()));
     }
     body

@@ -108,7 +108,10 @@ pub fn token_schema(kind: Kind, title: &str, claims: Value) -> Value {
             required.push("sid".into());
             properties.insert("jti".into(), string.clone());
             properties.insert("v".into(), json!({"type": "integer", "enum": [2]}));
-            properties.insert("fva".into(), json!({"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}));
+            properties.insert(
+                "fva".into(),
+                json!({"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}),
+            );
             properties.insert("sts".into(), json!({"type": "string"}));
             properties.insert("pla".into(), json!({"type": "string"}));
             properties.insert("fea".into(), json!({"type": "string"}));
@@ -127,10 +130,8 @@ pub fn token_schema(kind: Kind, title: &str, claims: Value) -> Value {
             for v1 in ["org_id", "org_role", "org_slug"] {
                 properties.insert(v1.into(), string.clone());
             }
-            properties.insert(
-                "org_permissions".into(),
-                json!({"type": "array", "items": {"type": "string"}}),
-            );
+            properties
+                .insert("org_permissions".into(), json!({"type": "array", "items": {"type": "string"}}));
         }
     }
     if let Some(props) = claims.get("properties").and_then(Value::as_object) {
@@ -139,12 +140,7 @@ pub fn token_schema(kind: Kind, title: &str, claims: Value) -> Value {
         }
     }
     if let Some(req) = claims.get("required").and_then(Value::as_array) {
-        required.extend(
-            req.iter()
-                .filter(|r| !required.contains(r))
-                .cloned()
-                .collect::<Vec<_>>(),
-        );
+        required.extend(req.iter().filter(|r| !required.contains(r)).cloned().collect::<Vec<_>>());
     }
     json!({
         "$schema": DIALECT,

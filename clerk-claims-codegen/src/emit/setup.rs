@@ -35,20 +35,17 @@ pub fn setup_sheet(template: &Template) -> String {
                 s.lifetime, s.allowed_clock_skew
             ));
             if s.custom_signing_key {
-                let alg = s
-                    .signing_algorithm
-                    .as_deref()
-                    .unwrap_or("(set signing_algorithm)");
-                let env = s
-                    .signing_key_env
-                    .as_deref()
-                    .unwrap_or("(set signing_key_env in the template file)");
+                let alg = s.signing_algorithm.as_deref().unwrap_or("(set signing_algorithm)");
+                let env =
+                    s.signing_key_env.as_deref().unwrap_or("(set signing_key_env in the template file)");
                 out.push_str(&format!(
                     "4. Turn on **Custom signing key**, algorithm `{alg}`. The key itself is in the environment\n   \
                      variable `{env}`; paste it from there (never commit it). `clerk-claims push` reads it there.\n"
                 ));
             } else {
-                out.push_str("4. Leave **Custom signing key** off: tokens are signed with the instance key (JWKS).\n");
+                out.push_str(
+                    "4. Leave **Custom signing key** off: tokens are signed with the instance key (JWKS).\n",
+                );
             }
             out.push_str(&format!(
                 "5. Paste the claims below and save. Or skip the Dashboard: `clerk-claims push` creates `{name}`\n   \

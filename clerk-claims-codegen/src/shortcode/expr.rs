@@ -93,11 +93,7 @@ pub struct ExprError {
 
 impl ExprError {
     fn new(message: impl Into<String>, span: Range<usize>, help: Option<&str>) -> Self {
-        ExprError {
-            message: message.into(),
-            span,
-            help: help.map(str::to_string),
-        }
+        ExprError { message: message.into(), span, help: help.map(str::to_string) }
     }
 }
 
@@ -115,12 +111,10 @@ impl StringValue {
             StringValue::Whole(e) => (Some(e), &[][..]),
             StringValue::Interpolation(parts) => (None, parts.as_slice()),
         };
-        whole
-            .into_iter()
-            .chain(parts.iter().filter_map(|p| match p {
-                Part::Expr(e) => Some(e),
-                Part::Text(_) => None,
-            }))
+        whole.into_iter().chain(parts.iter().filter_map(|p| match p {
+            Part::Expr(e) => Some(e),
+            Part::Text(_) => None,
+        }))
     }
 
     /// Parses a template string.
@@ -151,17 +145,10 @@ impl StringValue {
                 } else {
                     "close the expression with `}}`"
                 };
-                ExprError::new(
-                    "unterminated `{{`: no matching `}}`",
-                    open..s.len(),
-                    Some(help),
-                )
+                ExprError::new("unterminated `{{`: no matching `}}`", open..s.len(), Some(help))
             })?;
             let operands = parse_operands(s, open + 2, close)?;
-            parts.push(Part::Expr(Expr {
-                operands,
-                span: open..close + 2,
-            }));
+            parts.push(Part::Expr(Expr { operands, span: open..close + 2 }));
             pos = close + 2;
         }
         if pos < s.len() {
@@ -203,11 +190,8 @@ fn parse_operands(s: &str, start: usize, end: usize) -> Result<Vec<Operand>, Exp
         if !at_end && bytes[i] == b'\'' {
             in_quote = !in_quote;
         }
-        let is_or = !at_end
-            && !in_quote
-            && bytes[i] == b'|'
-            && bytes.get(i + 1) == Some(&b'|')
-            && i + 1 < end;
+        let is_or =
+            !at_end && !in_quote && bytes[i] == b'|' && bytes.get(i + 1) == Some(&b'|') && i + 1 < end;
         if at_end || is_or {
             operands.push(parse_operand(s, operand_start, i)?);
             if is_or {
@@ -234,8 +218,7 @@ fn parse_operand(s: &str, start: usize, end: usize) -> Result<Operand, ExprError
             Some("write a shortcode such as `user.id`, or remove the extra `||`"),
         ));
     }
-    let term =
-        parse_term(text).map_err(|(message, help)| ExprError::new(message, span.clone(), help))?;
+    let term = parse_term(text).map_err(|(message, help)| ExprError::new(message, span.clone(), help))?;
     Ok(Operand { term, span })
 }
 
@@ -258,28 +241,17 @@ fn parse_term(text: &str) -> Result<Term, (String, Option<&'static str>)> {
         }
         _ if text == "true" => Ok(Term::Bool(true)),
         _ if text == "false" => Ok(Term::Bool(false)),
-        '0'..='9' | '-' | '+' | '.' => serde_json::from_str::<Number>(text)
-            .map(Term::Number)
-            .map_err(|_| {
-                (
-                    format!("malformed number `{text}`"),
-                    Some("write a JSON number such as 30 or 1.5"),
-                )
-            }),
+        '0'..='9' | '-' | '+' | '.' => serde_json::from_str::<Number>(text).map(Term::Number).map_err(|_| {
+            (format!("malformed number `{text}`"), Some("write a JSON number such as 30 or 1.5"))
+        }),
         _ => {
             let valid_segment = |seg: &str| {
-                !seg.is_empty()
-                    && seg
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             };
             if first.is_ascii_alphabetic() && text.split('.').all(valid_segment) {
                 Ok(Term::Shortcode(text.to_string()))
             } else if text.contains('|') {
-                Err((
-                    format!("`{text}` has a single `|`"),
-                    Some("alternatives are separated by `||`"),
-                ))
+                Err((format!("`{text}` has a single `|`"), Some("alternatives are separated by `||`")))
             } else {
                 Err((
                     format!("`{text}` is not a shortcode, a 'string', a number or a boolean"),
@@ -339,34 +311,17 @@ mod tests {
 
     #[test]
     fn whole_interpolation_and_literal() {
-        assert!(matches!(
-            StringValue::parse("plain").unwrap(),
-            StringValue::Literal(_)
-        ));
-        assert!(matches!(
-            StringValue::parse("{{user.id}}").unwrap(),
-            StringValue::Whole(_)
-        ));
-        assert!(matches!(
-            StringValue::parse(" {{user.id}}").unwrap(),
-            StringValue::Interpolation(_)
-        ));
-        assert!(matches!(
-            StringValue::parse("{{a}}{{b}}").unwrap(),
-            StringValue::Interpolation(_)
-        ));
-        assert!(matches!(
-            StringValue::parse("}} is fine").unwrap(),
-            StringValue::Literal(_)
-        ));
+        assert!(matches!(StringValue::parse("plain").unwrap(), StringValue::Literal(_)));
+        assert!(matches!(StringValue::parse("{{user.id}}").unwrap(), StringValue::Whole(_)));
+        assert!(matches!(StringValue::parse(" {{user.id}}").unwrap(), StringValue::Interpolation(_)));
+        assert!(matches!(StringValue::parse("{{a}}{{b}}").unwrap(), StringValue::Interpolation(_)));
+        assert!(matches!(StringValue::parse("}} is fine").unwrap(), StringValue::Literal(_)));
     }
 
     #[test]
     fn literals_and_whitespace() {
         let text = "{{ a.b || 'x y' || 30 || -1.5 || true ||false }}";
-        let StringValue::Whole(e) = StringValue::parse(text).unwrap() else {
-            panic!("not whole")
-        };
+        let StringValue::Whole(e) = StringValue::parse(text).unwrap() else { panic!("not whole") };
         let terms: Vec<_> = e.operands.iter().map(|o| o.term.clone()).collect();
         assert_eq!(
             terms,
@@ -385,9 +340,7 @@ mod tests {
 
     #[test]
     fn quoted_braces_and_bars_do_not_end_the_expression() {
-        let StringValue::Whole(e) = StringValue::parse("{{a || '}}||'}}").unwrap() else {
-            panic!()
-        };
+        let StringValue::Whole(e) = StringValue::parse("{{a || '}}||'}}").unwrap() else { panic!() };
         assert_eq!(e.operands[1].term, Term::Str("}}||".into()));
     }
 
@@ -403,11 +356,7 @@ mod tests {
         assert_eq!(dq.span, 13..19);
         assert!(err("{{a | b}}").message.contains("single `|`"));
         assert!(err("{{'abc}}").help.unwrap().contains("not closed"));
-        assert!(
-            err("{{'a' 'b'}}")
-                .message
-                .contains("malformed string literal")
-        );
+        assert!(err("{{'a' 'b'}}").message.contains("malformed string literal"));
         assert!(err("{{1x}}").message.contains("malformed number"));
         assert!(err("{{user..id}}").message.contains("not a shortcode"));
     }

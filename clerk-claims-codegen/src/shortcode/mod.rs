@@ -49,16 +49,12 @@ pub fn resolve(name: &str) -> Result<Resolved, Unresolved> {
     if let Some(row) = lookup(name) {
         return Ok(Resolved::Known(row));
     }
-    if let Some(parent) = CATALOGUE.iter().find(|row| {
-        name.strip_prefix(row.name)
-            .is_some_and(|rest| rest.starts_with('.'))
-    }) {
+    if let Some(parent) =
+        CATALOGUE.iter().find(|row| name.strip_prefix(row.name).is_some_and(|rest| rest.starts_with('.')))
+    {
         let rest = &name[parent.name.len() + 1..];
         return if parent.ty == JsonType::Metadata {
-            Ok(Resolved::MetadataPath {
-                root: parent,
-                path: rest.split('.').map(str::to_string).collect(),
-            })
+            Ok(Resolved::MetadataPath { root: parent, path: rest.split('.').map(str::to_string).collect() })
         } else {
             Err(Unresolved::IntoNonObject { parent })
         };

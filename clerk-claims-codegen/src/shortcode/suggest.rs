@@ -62,11 +62,7 @@ pub fn suggest(name: &str) -> Option<String> {
     if let Some((_, right)) = KNOWN_MISTAKES.iter().find(|(wrong, _)| *wrong == name) {
         return Some((*right).to_string());
     }
-    let snake = name
-        .split('.')
-        .map(to_snake_case)
-        .collect::<Vec<_>>()
-        .join(".");
+    let snake = name.split('.').map(to_snake_case).collect::<Vec<_>>().join(".");
     if snake != name && super::resolve(&snake).is_ok() {
         return Some(snake);
     }
@@ -111,14 +107,8 @@ mod tests {
     #[test]
     fn every_known_mistake_points_at_a_real_shortcode() {
         for (wrong, right) in KNOWN_MISTAKES {
-            assert!(
-                super::super::resolve(wrong).is_err(),
-                "{wrong} is not a mistake"
-            );
-            assert!(
-                super::super::resolve(right).is_ok(),
-                "{right} is not a shortcode"
-            );
+            assert!(super::super::resolve(wrong).is_err(), "{wrong} is not a mistake");
+            assert!(super::super::resolve(right).is_ok(), "{right} is not a shortcode");
         }
     }
 

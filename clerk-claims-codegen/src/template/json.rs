@@ -71,10 +71,7 @@ impl Node {
             NodeValue::String { value, .. } => Value::String(value.clone()),
             NodeValue::Array(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeValue::Object(members) => Value::Object(
-                members
-                    .iter()
-                    .map(|m| (m.key.clone(), m.value.to_json()))
-                    .collect::<Map<_, _>>(),
+                members.iter().map(|m| (m.key.clone(), m.value.to_json())).collect::<Map<_, _>>(),
             ),
         }
     }
@@ -147,73 +144,43 @@ pub fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let parsed =
-        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| {
-            let range = e.range();
-            vec![Diagnostic::error(
-                Code::InvalidJson,
-                format!("invalid JSON: {}", e.kind()),
-                range.start..range.end,
-            )]
-        })?;
-    let Some(root) = parsed.value else {
-        return Err(vec![Diagnostic::error(
+    let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| {
+        let range = e.range();
+        vec![Diagnostic::error(
             Code::InvalidJson,
-            "the file holds no JSON value",
-            0..0,
-        )]);
+            format!("invalid JSON: {}", e.kind()),
+            range.start..range.end,
+        )]
+    })?;
+    let Some(root) = parsed.value else {
+        return Err(vec![Diagnostic::error(Code::InvalidJson, "the file holds no JSON value", 0..0)]);
     };
     let mut errors = Vec::new();
     let node = convert(text, root, &mut errors);
-    if errors.is_empty() {
-        Ok(node)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(node) } else { Err(errors) }
 }
 
 fn convert(text: &str, value: ast::Value<'_>, errors: &mut Vec<Diagnostic>) -> Node {
     match value {
-        ast::Value::NullKeyword(n) => Node {
-            span: n.range.start..n.range.end,
-            value: NodeValue::Null,
-        },
-        ast::Value::BooleanLit(b) => Node {
-            span: b.range.start..b.range.end,
-            value: NodeValue::Bool(b.value),
-        },
+        ast::Value::NullKeyword(n) => Node { span: n.range.start..n.range.end, value: NodeValue::Null },
+        ast::Value::BooleanLit(b) => {
+            Node { span: b.range.start..b.range.end, value: NodeValue::Bool(b.value) }
+        }
         ast::Value::NumberLit(n) => {
             let span = n.range.start..n.range.end;
             // serde_json already accepted the file, so every number literal reads back.
-            let number =
-                serde_json::from_str::<Number>(n.value).unwrap_or_else(|_| Number::from(0));
-            Node {
-                span,
-                value: NodeValue::Number(number),
-            }
+            let number = serde_json::from_str::<Number>(n.value).unwrap_or_else(|_| Number::from(0));
+            Node { span, value: NodeValue::Number(number) }
         }
         ast::Value::StringLit(s) => {
             let span = s.range.start..s.range.end;
-            let inner = text
-                .get(span.start + 1..span.end.saturating_sub(1))
-                .unwrap_or_default();
+            let inner = text.get(span.start + 1..span.end.saturating_sub(1)).unwrap_or_default();
             let raw = inner == s.value;
-            Node {
-                span,
-                value: NodeValue::String {
-                    value: s.value.into_owned(),
-                    raw,
-                },
-            }
+            Node { span, value: NodeValue::String { value: s.value.into_owned(), raw } }
         }
         ast::Value::Array(a) => Node {
             span: a.range.start..a.range.end,
-            value: NodeValue::Array(
-                a.elements
-                    .into_iter()
-                    .map(|v| convert(text, v, errors))
-                    .collect(),
-            ),
+            value: NodeValue::Array(a.elements.into_iter().map(|v| convert(text, v, errors)).collect()),
         },
         ast::Value::Object(o) => {
             let mut members: Vec<Member> = Vec::with_capacity(o.properties.len());
@@ -225,8 +192,7 @@ fn convert(text: &str, value: ast::Value<'_>, errors: &mut Vec<Diagnostic>) -> N
                 let key_span = key_range.start..key_range.end;
                 let value = convert(text, prop.value, errors);
                 if let Some(first) = members.iter().find(|m| m.key == key) {
-                    let at =
-                        crate::diagnostic::Source::new("", text).line_col(first.key_span.start);
+                    let at = crate::diagnostic::Source::new("", text).line_col(first.key_span.start);
                     errors.push(
                         Diagnostic::error(Code::DuplicateKey, format!("duplicate key `{key}`"), key_span)
                             .with_label("second occurrence")
@@ -238,16 +204,9 @@ fn convert(text: &str, value: ast::Value<'_>, errors: &mut Vec<Diagnostic>) -> N
                     );
                     continue;
                 }
-                members.push(Member {
-                    key,
-                    key_span,
-                    value,
-                });
+                members.push(Member { key, key_span, value });
             }
-            Node {
-                span: o.range.start..o.range.end,
-                value: NodeValue::Object(members),
-            }
+            Node { span: o.range.start..o.range.end, value: NodeValue::Object(members) }
         }
     }
 }
@@ -256,33 +215,17 @@ fn from_serde_error(text: &str, error: &serde_json::Error) -> Diagnostic {
     let offset = offset_of(text, error.line(), error.column());
     let message = error.to_string();
     // serde_json appends " at line L column C"; the location is shown separately.
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
     if message.contains("recursion limit") {
-        Diagnostic::error(
-            Code::TooDeep,
-            "JSON nested more than 128 levels deep",
-            offset..offset + 1,
-        )
-        .with_help("a Clerk template is a small JSON object; flatten the nesting")
+        Diagnostic::error(Code::TooDeep, "JSON nested more than 128 levels deep", offset..offset + 1)
+            .with_help("a Clerk template is a small JSON object; flatten the nesting")
     } else {
-        Diagnostic::error(
-            Code::InvalidJson,
-            format!("invalid JSON: {message}"),
-            offset..offset + 1,
-        )
+        Diagnostic::error(Code::InvalidJson, format!("invalid JSON: {message}"), offset..offset + 1)
     }
 }
 
 /// Byte offset of serde_json's 1-based line and (byte) column.
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
+    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
     (line_start + column.saturating_sub(1)).min(text.len())
 }

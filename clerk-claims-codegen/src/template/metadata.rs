@@ -101,10 +101,7 @@ pub(crate) fn parse_shape(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<S
                             props.insert(m.key.clone(), shape);
                         }
                     }
-                    Some(Shape {
-                        ty: ShapeType::Object(props),
-                        nullable: false,
-                    })
+                    Some(Shape { ty: ShapeType::Object(props), nullable: false })
                 }
             }
         }
@@ -112,15 +109,10 @@ pub(crate) fn parse_shape(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<S
             errors.push(
                 Diagnostic::error(
                     Code::MetadataHint,
-                    format!(
-                        "a metadata hint is a type name or an object, found {}",
-                        node.type_name()
-                    ),
+                    format!("a metadata hint is a type name or an object, found {}", node.type_name()),
                     node.span.clone(),
                 )
-                .with_help(
-                    "write \"string\", \"integer\", \"bool\", ... or {\"property\": \"type\"}",
-                ),
+                .with_help("write \"string\", \"integer\", \"bool\", ... or {\"property\": \"type\"}"),
             );
             None
         }
@@ -131,36 +123,26 @@ fn parse_schema(node: &Node, name: &str, errors: &mut Vec<Diagnostic>) -> Option
     let before = errors.len();
     let nullable = match node.get("nullable").map(|m| &m.value) {
         None => false,
-        Some(Node {
-            value: NodeValue::Bool(b),
-            ..
-        }) => *b,
+        Some(Node { value: NodeValue::Bool(b), .. }) => *b,
         Some(other) => {
             errors.push(Diagnostic::error(
                 Code::MetadataHint,
-                format!(
-                    "`nullable` must be true or false, found {}",
-                    other.type_name()
-                ),
+                format!("`nullable` must be true or false, found {}", other.type_name()),
                 other.span.clone(),
             ));
             false
         }
     };
     for m in node.as_object().unwrap_or_default() {
-        if ![
-            "type",
-            "nullable",
-            "items",
-            "properties",
-            "maxLength",
-            "description",
-        ]
-        .contains(&m.key.as_str())
+        if !["type", "nullable", "items", "properties", "maxLength", "description"].contains(&m.key.as_str())
         {
             errors.push(
-                Diagnostic::error(Code::MetadataHint, format!("unknown hint keyword `{}`", m.key), m.key_span.clone())
-                    .with_help("hint objects take type, nullable, items, properties, maxLength and description"),
+                Diagnostic::error(
+                    Code::MetadataHint,
+                    format!("unknown hint keyword `{}`", m.key),
+                    m.key_span.clone(),
+                )
+                .with_help("hint objects take type, nullable, items, properties, maxLength and description"),
             );
         }
     }
@@ -168,10 +150,7 @@ fn parse_schema(node: &Node, name: &str, errors: &mut Vec<Diagnostic>) -> Option
         "array" => {
             let items = match node.get("items") {
                 Some(m) => parse_shape(&m.value, errors)?,
-                None => Shape {
-                    ty: ShapeType::Any,
-                    nullable: true,
-                },
+                None => Shape { ty: ShapeType::Any, nullable: true },
             };
             ShapeType::Array(Box::new(items))
         }
@@ -188,10 +167,7 @@ fn parse_schema(node: &Node, name: &str, errors: &mut Vec<Diagnostic>) -> Option
                     }
                     None => errors.push(Diagnostic::error(
                         Code::MetadataHint,
-                        format!(
-                            "`properties` must be an object, found {}",
-                            m.value.type_name()
-                        ),
+                        format!("`properties` must be an object, found {}", m.value.type_name()),
                         m.value.span.clone(),
                     )),
                 }
@@ -201,10 +177,7 @@ fn parse_schema(node: &Node, name: &str, errors: &mut Vec<Diagnostic>) -> Option
         "string" => {
             let max_length = match node.get("maxLength").map(|m| &m.value) {
                 None => None,
-                Some(Node {
-                    value: NodeValue::Number(n),
-                    span,
-                }) => match n.as_u64() {
+                Some(Node { value: NodeValue::Number(n), span }) => match n.as_u64() {
                     Some(n) => usize::try_from(n).ok(),
                     None => {
                         errors.push(Diagnostic::error(
@@ -218,10 +191,7 @@ fn parse_schema(node: &Node, name: &str, errors: &mut Vec<Diagnostic>) -> Option
                 Some(other) => {
                     errors.push(Diagnostic::error(
                         Code::MetadataHint,
-                        format!(
-                            "`maxLength` must be a non-negative integer, found {}",
-                            other.type_name()
-                        ),
+                        format!("`maxLength` must be a non-negative integer, found {}", other.type_name()),
                         other.span.clone(),
                     ));
                     None
@@ -232,16 +202,8 @@ fn parse_schema(node: &Node, name: &str, errors: &mut Vec<Diagnostic>) -> Option
         other => match simple_type(other) {
             Some(ty) => ty,
             None => {
-                let span = node
-                    .get("type")
-                    .map_or(node.span.clone(), |m| m.value.span.clone());
-                errors.push(unknown_type(
-                    &Node {
-                        span,
-                        value: NodeValue::Null,
-                    },
-                    other,
-                ));
+                let span = node.get("type").map_or(node.span.clone(), |m| m.value.span.clone());
+                errors.push(unknown_type(&Node { span, value: NodeValue::Null }, other));
                 return None;
             }
         },
@@ -256,20 +218,13 @@ fn simple_type(name: &str) -> Option<ShapeType> {
         "number" => ShapeType::Number,
         "bool" | "boolean" => ShapeType::Bool,
         "any" => ShapeType::Any,
-        "array" => ShapeType::Array(Box::new(Shape {
-            ty: ShapeType::Any,
-            nullable: true,
-        })),
+        "array" => ShapeType::Array(Box::new(Shape { ty: ShapeType::Any, nullable: true })),
         "object" => ShapeType::Object(BTreeMap::new()),
         _ => return None,
     })
 }
 
 fn unknown_type(node: &Node, name: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::MetadataHint,
-        format!("unknown metadata type `{name}`"),
-        node.span.clone(),
-    )
-    .with_help("use string, integer, number, bool, any, array or object (add `?` for nullable)")
+    Diagnostic::error(Code::MetadataHint, format!("unknown metadata type `{name}`"), node.span.clone())
+        .with_help("use string, integer, number, bool, any, array or object (add `?` for nullable)")
 }

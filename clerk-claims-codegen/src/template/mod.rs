@@ -120,9 +120,8 @@ pub const LIFETIME_RANGE: std::ops::RangeInclusive<u64> = 30..=315_360_000;
 /// The Backend API's range for `allowed_clock_skew`.
 pub const CLOCK_SKEW_RANGE: std::ops::RangeInclusive<u64> = 0..=300;
 /// Algorithms the Backend API accepts for a custom signing key.
-pub const SIGNING_ALGORITHMS: &[&str] = &[
-    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA",
-];
+pub const SIGNING_ALGORITHMS: &[&str] =
+    &["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 /// The `rust` section: options for the generated Rust type.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -197,24 +196,16 @@ impl Template {
         let Some(members) = root.as_object() else {
             let error = Diagnostic::error(
                 Code::InvalidTemplate,
-                format!(
-                    "a template file holds a JSON object, found {}",
-                    root.type_name()
-                ),
+                format!("a template file holds a JSON object, found {}", root.type_name()),
                 root.span.clone(),
             )
             .with_help("write the claims as an object: {\"claim\": \"{{user.id}}\"}");
             return (None, vec![error]);
         };
-        let stem = Path::new(&source.name)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("template")
-            .to_string();
+        let stem =
+            Path::new(&source.name).file_stem().and_then(|s| s.to_str()).unwrap_or("template").to_string();
         let is_full = root.get("claims").is_some()
-            && members
-                .iter()
-                .all(|m| FULL_FORMAT_KEYS.contains(&m.key.as_str()));
+            && members.iter().all(|m| FULL_FORMAT_KEYS.contains(&m.key.as_str()));
         let mut errors = Vec::new();
         if !is_full {
             let template = Template {
@@ -234,10 +225,7 @@ impl Template {
             kind: Kind::Template,
             format: Format::Full,
             settings: Settings::default(),
-            claims: Node {
-                span: root.span.clone(),
-                value: NodeValue::Object(Vec::new()),
-            },
+            claims: Node { span: root.span.clone(), value: NodeValue::Object(Vec::new()) },
             rust: RustOptions::default(),
         };
         let mut claims_ok = false;
@@ -314,9 +302,8 @@ impl Template {
         if settings.custom_signing_key {
             match &settings.signing_algorithm {
                 None => {
-                    let span = root
-                        .get("custom_signing_key")
-                        .map_or(root.span.clone(), |m| m.key_span.clone());
+                    let span =
+                        root.get("custom_signing_key").map_or(root.span.clone(), |m| m.key_span.clone());
                     errors.push(
                         Diagnostic::error(
                             Code::SigningAlgorithm,
@@ -330,9 +317,8 @@ impl Template {
                     );
                 }
                 Some(alg) if !SIGNING_ALGORITHMS.contains(&alg.as_str()) => {
-                    let span = root
-                        .get("signing_algorithm")
-                        .map_or(root.span.clone(), |m| m.value.span.clone());
+                    let span =
+                        root.get("signing_algorithm").map_or(root.span.clone(), |m| m.value.span.clone());
                     errors.push(
                         Diagnostic::warning(
                             Code::SigningAlgorithm,
@@ -374,11 +360,7 @@ impl Template {
 fn wrong_type(m: &Member, expected: &str) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidTemplate,
-        format!(
-            "`{}` must be {expected}, found {}",
-            m.key,
-            m.value.type_name()
-        ),
+        format!("`{}` must be {expected}, found {}", m.key, m.value.type_name()),
         m.value.span.clone(),
     )
 }
@@ -408,12 +390,7 @@ fn expect_range(
             errors.push(
                 Diagnostic::error(
                     Code::SettingOutOfRange,
-                    format!(
-                        "`{}` is {n}; Clerk accepts {}..={} seconds",
-                        m.key,
-                        range.start(),
-                        range.end()
-                    ),
+                    format!("`{}` is {n}; Clerk accepts {}..={} seconds", m.key, range.start(), range.end()),
                     m.value.span.clone(),
                 )
                 .with_help(format!(
@@ -468,10 +445,7 @@ fn parse_rust(node: &Node, errors: &mut Vec<Diagnostic>) -> RustOptions {
                                     format!("`{}` is not a metadata root", root.key),
                                     root.key_span.clone(),
                                 )
-                                .with_help(format!(
-                                    "hints describe one of {}",
-                                    METADATA_ROOTS.join(", ")
-                                )),
+                                .with_help(format!("hints describe one of {}", METADATA_ROOTS.join(", "))),
                             );
                         } else if let Some(shape) = metadata::parse_shape(&root.value, errors) {
                             rust.metadata.insert(root.key.clone(), shape);

@@ -178,25 +178,15 @@ impl TypeModel {
     /// assert_eq!(model.constants["aud"], "app");
     /// ```
     pub fn of(template: &Template) -> TypeModel {
-        let root_name = template
-            .rust
-            .type_name
-            .clone()
-            .unwrap_or_else(|| type_name_of(template));
-        let mut builder = Builder {
-            template,
-            structs: Vec::new(),
-        };
+        let root_name = template.rust.type_name.clone().unwrap_or_else(|| type_name_of(template));
+        let mut builder = Builder { template, structs: Vec::new() };
         builder.object(&root_name, StructRole::Claims, template.claim_members());
         let constants = template
             .claim_members()
             .iter()
             .filter_map(|m| literal(&m.value).map(|v| (m.key.clone(), v)))
             .collect();
-        TypeModel {
-            structs: builder.structs,
-            constants,
-        }
+        TypeModel { structs: builder.structs, constants }
     }
 
     /// The claims struct.
@@ -228,10 +218,7 @@ fn literal(node: &Node) -> Option<Value> {
         NodeValue::String { value, .. } => {
             matches!(StringValue::parse(value), Ok(StringValue::Literal(_))).then(|| node.to_json())
         }
-        NodeValue::Array(items) => items
-            .iter()
-            .all(|i| literal(i).is_some())
-            .then(|| node.to_json()),
+        NodeValue::Array(items) => items.iter().all(|i| literal(i).is_some()).then(|| node.to_json()),
         NodeValue::Object(_) => None,
         _ => Some(node.to_json()),
     }
@@ -245,23 +232,13 @@ struct Builder<'t> {
 impl Builder<'_> {
     fn object(&mut self, name: &str, role: StructRole, members: &[crate::template::json::Member]) {
         let index = self.structs.len();
-        self.structs.push(StructDef {
-            name: name.to_string(),
-            role,
-            fields: Vec::new(),
-        });
+        self.structs.push(StructDef { name: name.to_string(), role, fields: Vec::new() });
         let idents = naming::field_idents(members.iter().map(|m| m.key.as_str()));
         let mut fields = Vec::with_capacity(members.len());
         for (m, ident) in members.iter().zip(idents) {
             let nested_name = format!("{name}{}", upper_camel(&ident));
             let (ty, fill, doc) = self.value(&nested_name, &m.value);
-            fields.push(FieldDef {
-                claim: m.key.clone(),
-                ident,
-                ty,
-                fill,
-                doc,
-            });
+            fields.push(FieldDef { claim: m.key.clone(), ident, ty, fill, doc });
         }
         self.structs[index].fields = fields;
     }
@@ -270,33 +247,13 @@ impl Builder<'_> {
         match &node.value {
             NodeValue::Object(members) => {
                 self.object(nested_name, StructRole::Nested, members);
-                (
-                    RustType::Struct(nested_name.to_string()),
-                    Fill::Nested,
-                    "A nested claims object.".into(),
-                )
+                (RustType::Struct(nested_name.to_string()), Fill::Nested, "A nested claims object.".into())
             }
-            NodeValue::Null => (
-                RustType::Json,
-                Fill::Json(Value::Null),
-                "Always `null`.".into(),
-            ),
-            NodeValue::Bool(b) => (
-                RustType::Bool,
-                Fill::Value(Value::Bool(*b)),
-                format!("Always `{b}`."),
-            ),
+            NodeValue::Null => (RustType::Json, Fill::Json(Value::Null), "Always `null`.".into()),
+            NodeValue::Bool(b) => (RustType::Bool, Fill::Value(Value::Bool(*b)), format!("Always `{b}`.")),
             NodeValue::Number(n) => {
-                let ty = if n.is_f64() {
-                    RustType::F64
-                } else {
-                    RustType::I64
-                };
-                (
-                    ty,
-                    Fill::Value(Value::Number(n.clone())),
-                    format!("Always `{n}`."),
-                )
+                let ty = if n.is_f64() { RustType::F64 } else { RustType::I64 };
+                (ty, Fill::Value(Value::Number(n.clone())), format!("Always `{n}`."))
             }
             NodeValue::Array(items) => {
                 let json = node.to_json();
@@ -315,17 +272,12 @@ impl Builder<'_> {
                 (ty, Fill::Json(json), doc)
             }
             NodeValue::String { value, .. } => match StringValue::parse(value) {
-                Ok(StringValue::Literal(s)) => (
-                    RustType::String,
-                    Fill::Value(Value::String(s.clone())),
-                    format!("Always `{s:?}`."),
-                ),
+                Ok(StringValue::Literal(s)) => {
+                    (RustType::String, Fill::Value(Value::String(s.clone())), format!("Always `{s:?}`."))
+                }
                 Ok(StringValue::Whole(expr)) => {
-                    let types: Vec<RustType> = expr
-                        .operands
-                        .iter()
-                        .map(|o| self.operand(nested_name, &o.term))
-                        .collect();
+                    let types: Vec<RustType> =
+                        expr.operands.iter().map(|o| self.operand(nested_name, &o.term)).collect();
                     let ty = join(&types);
                     let fill = match expr.operands.as_slice() {
                         [only] if matches!(&only.term, Term::Shortcode(n) if value == &format!("{{{{{n}}}}}")) => {
@@ -335,16 +287,10 @@ impl Builder<'_> {
                     };
                     (ty, fill, format!("Filled by `{value}`."))
                 }
-                Ok(StringValue::Interpolation(_)) => (
-                    RustType::String,
-                    Fill::Template(value.clone()),
-                    format!("Filled by `{value}`."),
-                ),
-                Err(_) => (
-                    RustType::String,
-                    Fill::Value(Value::String(value.clone())),
-                    String::new(),
-                ),
+                Ok(StringValue::Interpolation(_)) => {
+                    (RustType::String, Fill::Template(value.clone()), format!("Filled by `{value}`."))
+                }
+                Err(_) => (RustType::String, Fill::Value(Value::String(value.clone())), String::new()),
             },
         }
     }
@@ -373,13 +319,7 @@ impl Builder<'_> {
                 }
                 Ok(Resolved::MetadataPath { root, path }) => {
                     // Below an organization's metadata, everything is null without an active organization.
-                    match self
-                        .template
-                        .rust
-                        .metadata
-                        .get(root.name)
-                        .and_then(|s| s.at(&path))
-                    {
+                    match self.template.rust.metadata.get(root.name).and_then(|s| s.at(&path)) {
                         Some(shape) => self.shape(nested_name, shape, root.nullable),
                         None => RustType::Json,
                     }
@@ -422,11 +362,7 @@ impl Builder<'_> {
                 RustType::Struct(name.to_string())
             }
         };
-        if shape.nullable || nullable {
-            ty.nullable()
-        } else {
-            ty
-        }
+        if shape.nullable || nullable { ty.nullable() } else { ty }
     }
 }
 
@@ -449,17 +385,10 @@ fn join(types: &[RustType]) -> RustType {
     let first = types[0].non_null();
     let base = if types.iter().all(|t| t.non_null() == first) {
         first.clone()
-    } else if types
-        .iter()
-        .all(|t| matches!(t.non_null(), RustType::I64 | RustType::F64))
-    {
+    } else if types.iter().all(|t| matches!(t.non_null(), RustType::I64 | RustType::F64)) {
         RustType::F64
     } else {
         return RustType::Json;
     };
-    if last.is_nullable() {
-        base.nullable()
-    } else {
-        base
-    }
+    if last.is_nullable() { base.nullable() } else { base }
 }

@@ -4,11 +4,11 @@ use crate::template::{Kind, Template};
 
 /// Rust keywords (strict and reserved) that cannot be field names.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self",
+    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield",
 ];
 
 /// The generated type name of a template: `rust.type`, else UpperCamelCase of the name + `Claims`;
@@ -27,11 +27,7 @@ pub fn type_name_of(template: &Template) -> String {
         return "SessionCustomClaims".to_string();
     }
     let base = upper_camel(&field_ident(&template.name));
-    let base = if base.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("T{base}")
-    } else {
-        base
-    };
+    let base = if base.starts_with(|c: char| c.is_ascii_digit()) { format!("T{base}") } else { base };
     format!("{base}Claims")
 }
 
@@ -49,10 +45,7 @@ pub fn type_name_of(template: &Template) -> String {
 /// assert_eq!(field_ident("!!!"), "claim");
 /// ```
 pub fn field_ident(claim: &str) -> String {
-    let trimmed = claim
-        .strip_prefix("https://")
-        .or_else(|| claim.strip_prefix("http://"))
-        .unwrap_or(claim);
+    let trimmed = claim.strip_prefix("https://").or_else(|| claim.strip_prefix("http://")).unwrap_or(claim);
     let mut out = String::with_capacity(trimmed.len() + 4);
     let mut prev_lower = false;
     for c in trimmed.chars() {
@@ -73,11 +66,7 @@ pub fn field_ident(claim: &str) -> String {
         }
     }
     let out = out.trim_matches('_').to_string();
-    let out = if claim.starts_with('_') && !out.is_empty() {
-        format!("_{out}")
-    } else {
-        out
-    };
+    let out = if claim.starts_with('_') && !out.is_empty() { format!("_{out}") } else { out };
     match out.as_str() {
         "" => "claim".to_string(),
         s if s.starts_with(|c: char| c.is_ascii_digit()) => format!("_{s}"),
@@ -113,10 +102,7 @@ pub fn upper_camel(snake: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut chars = w.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
         })
         .collect()
 }

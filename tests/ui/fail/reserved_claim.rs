@@ -1,0 +1,10 @@
+use clerk_claims_runtime::ClerkClaims;
+
+#[derive(ClerkClaims)]
+#[clerk(name = "app")]
+struct AppClaims {
+    #[clerk(shortcode = "user.id")]
+    sub: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use clerk_claims_runtime::ClerkClaims;
+
+#[derive(ClerkClaims)]
+#[clerk(name = "app", kind = "sessions")]
+struct AppClaims {
+    #[clerk(shortcode = "user.id")]
+    user_id: String,
+}
+
+fn main() {}
