@@ -304,3 +304,29 @@ fn clerk_template_macro_matches_the_generator() {
     assert_eq!(one::CustomClaims::json_schema(), CustomClaims::json_schema());
     let _ = Source::new("", "");
 }
+
+#[test]
+fn template_errors_fail_the_build_with_file_line_col() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.json"), "{\n  \"email\": \"{{user.email}}\"\n}").unwrap();
+    let err =
+        Generator::new().templates_dir(dir.path()).out_dir(dir.path().join("out")).generate().unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("bad.json:2:15: error[unknown-shortcode]: unknown shortcode `user.email`"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean `user.primary_email_address`?"));
+    assert!(!dir.path().join("out").exists(), "nothing is written when a template is wrong");
+}
+
+#[test]
+fn two_templates_with_one_type_name_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a", "b"] {
+        let t = format!(r#"{{"name": "{name}", "claims": {{}}, "rust": {{"type": "SameClaims"}}}}"#);
+        std::fs::write(dir.path().join(format!("{name}.json")), t).unwrap();
+    }
+    let err = Generator::new().templates_dir(dir.path()).artifacts().unwrap_err().to_string();
+    assert!(err.contains("the generated type `SameClaims` is also generated for"), "{err}");
+}
