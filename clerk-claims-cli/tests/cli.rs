@@ -172,3 +172,34 @@ fn new_with_a_name_and_dir() {
     let out = clerk_claims(&["new", "nonsense"], p);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn generate_writes_artifacts_and_check_names_stale_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir(p.join("templates")).unwrap();
+    std::fs::copy(repo().join("templates/hasura.json"), p.join("templates/hasura.json")).unwrap();
+    let out = clerk_claims(&["generate"], p);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for file in ["clerk_claims.rs", "hasura.dashboard.json", "hasura.schema.json", "hasura.setup.md"] {
+        assert!(p.join("templates/generated").join(file).is_file(), "{file}");
+    }
+    let out = clerk_claims(&["generate", "--check"], p);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    std::fs::write(p.join("templates/hasura.json"), r#"{"name": "hasura", "claims": {"x": "{{user.id}}"}}"#)
+        .unwrap();
+    let out = clerk_claims(&["generate", "--check"], p);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(text.contains("hasura.dashboard.json") && text.contains("clerk_claims.rs"), "{text}");
+    assert!(text.contains("run `clerk-claims generate`"));
+
+    let out = clerk_claims(&["generate", "--templates", "nowhere"], p);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::write(p.join("templates/bad.json"), r#"{"x": "{{user.emial}}"}"#).unwrap();
+    let out = clerk_claims(&["generate", "--out", "elsewhere"], p);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("bad.json:1:10: error[unknown-shortcode]"), "{}", stderr(&out));
+    assert!(!p.join("elsewhere").exists());
+}

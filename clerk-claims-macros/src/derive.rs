@@ -44,7 +44,7 @@ struct FieldOpts {
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let opts = match StructOpts::from_derive_input(input) {
         Ok(opts) => opts,
-        Err(e) => return with_fallback(input, e.write_errors()),
+        Err(e) => return with_fallback(input, &syn::parse_quote!(::clerk_claims_runtime), e.write_errors()),
     };
     let krate = opts.krate.clone().unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
     let serde_fields = serde_view(input);
@@ -64,6 +64,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let Some(fields) = opts.data.as_ref().take_struct().map(|f| f.fields) else {
         return with_fallback(
             input,
+            &krate,
             syn::Error::new_spanned(&input.ident, "ClerkClaims derives on structs with named fields")
                 .to_compile_error(),
         );
@@ -185,7 +186,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     }
     if !errors.is_empty() {
         let tokens = errors.iter().map(syn::Error::to_compile_error);
-        return with_fallback(input, quote!(#(#tokens)*));
+        return with_fallback(input, &krate, quote!(#(#tokens)*));
     }
 
     let ident = &opts.ident;
@@ -244,8 +245,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
 /// The errors, plus an impl whose bodies never run (the crate does not compile), so the user sees the
 /// real errors and no "trait not implemented" cascade.
-fn with_fallback(input: &syn::DeriveInput, errors: TokenStream) -> TokenStream {
-    let krate: syn::Path = syn::parse_quote!(::clerk_claims_runtime);
+fn with_fallback(input: &syn::DeriveInput, krate: &syn::Path, errors: TokenStream) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {

@@ -106,3 +106,17 @@ pub fn upper_camel(snake: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colliding_claim_names_get_numbered_fields_in_claim_order() {
+        let claims = ["user-id", "user_id", "userId", "type", "https://x.io/a"];
+        assert_eq!(
+            field_idents(claims.into_iter()),
+            ["user_id", "user_id_2", "user_id_3", "type_", "x_io_a"]
+        );
+    }
+}
