@@ -33,7 +33,7 @@ pub mod claims;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use claims::ClerkClaims;
+pub use claims::{ClerkClaims, Organization, SessionClaims, TemplateClaims};
 
 /// `#[derive(ClerkClaims)]`; see [`ClerkClaims`](trait@ClerkClaims).
 #[cfg(feature = "derive")]

@@ -1,5 +1,12 @@
-//! Claims types.
+//! Claims types: Clerk's registered claims, session and JWT-template tokens with typed custom claims,
+//! the normalised organization, and the [`ClerkClaims`] trait of template types.
 
+mod organization;
+mod registered;
+mod session;
 mod template;
 
+pub use organization::{OrgClaim, Organization, split_by_scope};
+pub use registered::{Audience, RegisteredClaims};
+pub use session::{SessionClaims, TemplateClaims};
 pub use template::ClerkClaims;

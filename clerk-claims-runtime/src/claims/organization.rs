@@ -1,0 +1,164 @@
+//! The active organization of a session, one shape for v1 (`org_id`, `org_role`, `org_slug`,
+//! `org_permissions`) and v2 (`o`, `fea`) session tokens.
+
+use serde::{Deserialize, Serialize};
+
+/// The session's active organization.
+///
+/// ```
+/// use clerk_claims_runtime::Organization;
+/// let org = Organization {
+///     id: "org_1".into(),
+///     slug: Some("acme".into()),
+///     role: Some("org:admin".into()),
+///     permissions: vec!["org:billing:manage".into()],
+/// };
+/// assert!(org.has_role("org:admin") && org.has_role("admin"));
+/// assert!(org.has_permission("org:billing:manage"));
+/// assert!(!org.has_permission("org:billing:read"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// `org_...`.
+    pub id: String,
+    /// The organization's slug.
+    pub slug: Option<String>,
+    /// The user's role in it, always `org:`-prefixed (`org:admin`).
+    pub role: Option<String>,
+    /// `org:<feature>:<permission>` keys, in token order.
+    pub permissions: Vec<String>,
+}
+
+impl Organization {
+    /// Whether the user has `role` (`org:admin`; the `org:` prefix may be left out).
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::Organization;
+    /// let org = Organization { id: "org_1".into(), slug: None, role: Some("org:member".into()), permissions: vec![] };
+    /// assert!(!org.has_role("org:admin"));
+    /// ```
+    pub fn has_role(&self, role: &str) -> bool {
+        let Some(own) = self.role.as_deref() else { return false };
+        own == role || own.strip_prefix("org:") == Some(role)
+    }
+
+    /// Whether the user holds `permission` (`org:<feature>:<permission>`).
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::Organization;
+    /// let org = Organization { id: "org_1".into(), slug: None, role: None, permissions: vec!["org:a:read".into()] };
+    /// assert!(org.has_permission("org:a:read"));
+    /// ```
+    pub fn has_permission(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+
+    /// The organization of a v2 `o` claim with the token's `fea` features.
+    ///
+    /// `fea` lists features as `scope:name` (`o` organization, `u` user, `ou`/`uo` both); the `i`-th
+    /// mask of `o.fpm` belongs to the `i`-th feature, and bit `b` of it grants the `b`-th entry of
+    /// `o.per`. Masks are decimal numbers of any size (never rounded through `f64`); bits beyond
+    /// `o.per` grant nothing, and a malformed mask grants no permission at all.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::Organization;
+    /// use clerk_claims_runtime::claims::OrgClaim;
+    /// let o = OrgClaim {
+    ///     id: "org_1".into(), slg: Some("acme".into()), rol: Some("admin".into()),
+    ///     per: Some("read,manage".into()), fpm: Some("1,3".into()),
+    /// };
+    /// let org = Organization::from_v2(&o, Some("o:impersonation,o:memberships"));
+    /// assert_eq!(org.role.as_deref(), Some("org:admin"));
+    /// assert_eq!(org.permissions, ["org:impersonation:read", "org:memberships:read", "org:memberships:manage"]);
+    /// ```
+    pub fn from_v2(o: &OrgClaim, fea: Option<&str>) -> Organization {
+        let role =
+            o.rol.as_deref().map(|r| if r.starts_with("org:") { r.to_string() } else { format!("org:{r}") });
+        Organization { id: o.id.clone(), slug: o.slg.clone(), role, permissions: v2_permissions(o, fea) }
+    }
+}
+
+/// The `o` claim of a v2 session token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgClaim {
+    /// Organization id.
+    pub id: String,
+    /// Slug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slg: Option<String>,
+    /// Role, without the `org:` prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rol: Option<String>,
+    /// Comma-separated permission names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
+    /// Comma-separated decimal masks, one per feature of `fea`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fpm: Option<String>,
+}
+
+/// Splits `fea` / `pla` into organization-scoped and user-scoped names.
+///
+/// ```
+/// use clerk_claims_runtime::claims::split_by_scope;
+/// let (org, user) = split_by_scope("ou:payments,u:impersonation");
+/// assert_eq!((org, user), (vec!["payments"], vec!["payments", "impersonation"]));
+/// ```
+pub fn split_by_scope(list: &str) -> (Vec<&str>, Vec<&str>) {
+    let (mut org, mut user) = (Vec::new(), Vec::new());
+    for (scope, name) in list.split(',').filter_map(|item| item.split_once(':')) {
+        if scope.contains('o') {
+            org.push(name);
+        }
+        if scope.contains('u') {
+            user.push(name);
+        }
+    }
+    (org, user)
+}
+
+fn v2_permissions(o: &OrgClaim, fea: Option<&str>) -> Vec<String> {
+    let (Some(per), Some(fpm), Some(fea)) = (o.per.as_deref(), o.fpm.as_deref(), fea) else {
+        return Vec::new();
+    };
+    let permissions: Vec<&str> = per.split(',').collect();
+    let Some(masks) = fpm.split(',').map(parse_mask).collect::<Option<Vec<Vec<bool>>>>() else {
+        return Vec::new(); // a malformed mask fails closed
+    };
+    let mut out = Vec::new();
+    for (i, item) in fea.split(',').enumerate() {
+        let Some((scope, feature)) = item.split_once(':') else { continue };
+        if !scope.contains('o') {
+            continue;
+        }
+        let Some(bits) = masks.get(i) else { continue };
+        for (bit, permission) in permissions.iter().enumerate() {
+            if bits.get(bit).copied().unwrap_or(false) {
+                out.push(format!("org:{feature}:{permission}"));
+            }
+        }
+    }
+    out
+}
+
+/// The bits of a non-negative decimal number of any size, least significant first; `None` when it
+/// is not one.
+fn parse_mask(text: &str) -> Option<Vec<bool>> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Little-endian base-2^32 limbs: multiply by ten and add each digit.
+    let mut limbs: Vec<u32> = vec![0];
+    for digit in text.bytes().map(|b| u64::from(b - b'0')) {
+        let mut carry = digit;
+        for limb in &mut limbs {
+            let value = u64::from(*limb) * 10 + carry;
+            *limb = (value & 0xFFFF_FFFF) as u32;
+            carry = value >> 32;
+        }
+        if carry > 0 {
+            limbs.push(carry as u32);
+        }
+    }
+    Some(limbs.iter().flat_map(|limb| (0..32).map(move |b| limb >> b & 1 == 1)).collect())
+}

@@ -1,0 +1,246 @@
+//! Session tokens (v1 and v2) and JWT-template tokens, with the template's own claims as `C`.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::organization::{OrgClaim, Organization, split_by_scope};
+use super::registered::RegisteredClaims;
+
+/// The claims of a session token: Clerk's, normalised across v1 and v2, and the session-token
+/// customization's as `C` (`()` for none).
+///
+/// ```
+/// use clerk_claims_runtime::SessionClaims;
+/// let payload = br#"{"sub": "user_1", "exp": 60, "sid": "sess_1", "v": 2,
+///     "fea": "o:billing", "o": {"id": "org_1", "rol": "admin", "per": "manage,read", "fpm": "1"},
+///     "role": "authenticated"}"#;
+/// #[derive(serde::Deserialize)]
+/// struct Custom { role: String }
+/// let claims = SessionClaims::<Custom>::from_payload(payload).unwrap();
+/// assert_eq!(claims.sid, "sess_1");
+/// let org = claims.organization.as_ref().unwrap();
+/// assert_eq!(org.permissions, ["org:billing:manage"]);
+/// assert_eq!(claims.custom.role, "authenticated");
+/// let bare = SessionClaims::<()>::from_payload(payload).unwrap();
+/// assert_eq!(bare.registered.sub, "user_1");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionClaims<C = ()> {
+    /// `sub`, `exp`, `iat`, `nbf`, `iss`, `azp`, `jti`, `aud`.
+    pub registered: RegisteredClaims,
+    /// The session id (`sess_...`).
+    pub sid: String,
+    /// Token version: `Some(2)` for v2, `None` for v1.
+    pub version: Option<u32>,
+    /// Minutes since the first and second factor were verified (`fva`; -1: never).
+    pub factor_verification_age: Option<[i64; 2]>,
+    /// Session status (`sts`): `active`, or `pending` for a session with tasks left.
+    pub status: Option<String>,
+    /// The active organization, from `o` (v2) or `org_*` (v1).
+    pub organization: Option<Organization>,
+    /// Features (`fea`), user-scoped.
+    pub user_features: Vec<String>,
+    /// Features (`fea`), organization-scoped.
+    pub org_features: Vec<String>,
+    /// Plans (`pla`), user-scoped.
+    pub user_plans: Vec<String>,
+    /// Plans (`pla`), organization-scoped.
+    pub org_plans: Vec<String>,
+    /// The impersonator (`act`), when an admin acts as the user.
+    pub actor: Option<Value>,
+    /// The session-token customization's claims.
+    pub custom: C,
+}
+
+/// The claims of a JWT-template token: Clerk's registered claims and the template's as `C`.
+///
+/// ```
+/// use clerk_claims_runtime::TemplateClaims;
+/// #[derive(serde::Deserialize)]
+/// struct Hasura { #[serde(rename = "https://hasura.io/jwt/claims")] hasura: serde_json::Value }
+/// let t = TemplateClaims::<Hasura>::from_payload(br#"{"sub": "user_1", "exp": 60, "jti": "x",
+///     "https://hasura.io/jwt/claims": {"x-hasura-user-id": "user_1"}}"#).unwrap();
+/// assert_eq!(t.custom.hasura["x-hasura-user-id"], "user_1");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateClaims<C> {
+    /// `sub`, `exp`, `iat`, `nbf`, `iss`, `azp`, `jti`, `aud`.
+    pub registered: RegisteredClaims,
+    /// The template's claims.
+    pub custom: C,
+}
+
+/// The session claims as they are in the token.
+#[derive(Deserialize)]
+struct RawSession {
+    #[serde(flatten)]
+    registered: RegisteredClaims,
+    sid: String,
+    #[serde(default)]
+    v: Option<u32>,
+    #[serde(default)]
+    fva: Option<[i64; 2]>,
+    #[serde(default)]
+    sts: Option<String>,
+    #[serde(default)]
+    fea: Option<String>,
+    #[serde(default)]
+    pla: Option<String>,
+    #[serde(default)]
+    act: Option<Value>,
+    #[serde(default)]
+    o: Option<OrgClaim>,
+    #[serde(default)]
+    org_id: Option<String>,
+    #[serde(default)]
+    org_role: Option<String>,
+    #[serde(default)]
+    org_slug: Option<String>,
+    #[serde(default)]
+    org_permissions: Option<Vec<String>>,
+}
+
+/// The template's claims: every key of the payload is visible to `C` (a template may set `aud`).
+#[derive(Deserialize)]
+#[serde(bound = "C: DeserializeOwned")]
+struct Custom<C> {
+    #[serde(flatten)]
+    custom: C,
+}
+
+fn owned(list: Vec<&str>) -> Vec<String> {
+    list.into_iter().map(str::to_string).collect()
+}
+
+impl<C: DeserializeOwned> SessionClaims<C> {
+    /// Deserializes a (verified) payload.
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::SessionClaims;
+    /// assert!(SessionClaims::<()>::from_payload(br#"{"sub": "u", "exp": 1}"#).is_err(), "no sid");
+    /// ```
+    pub fn from_payload(payload: &[u8]) -> Result<Self, serde_json::Error> {
+        let raw: RawSession = serde_json::from_slice(payload)?;
+        let custom = serde_json::from_slice::<Custom<C>>(payload)?.custom;
+        let organization = match (&raw.o, &raw.org_id) {
+            (Some(o), _) => Some(Organization::from_v2(o, raw.fea.as_deref())),
+            (None, Some(id)) => Some(Organization {
+                id: id.clone(),
+                slug: raw.org_slug.clone(),
+                role: raw.org_role.clone(),
+                permissions: raw.org_permissions.clone().unwrap_or_default(),
+            }),
+            (None, None) => None,
+        };
+        let (org_features, user_features) = split_by_scope(raw.fea.as_deref().unwrap_or_default());
+        let (org_plans, user_plans) = split_by_scope(raw.pla.as_deref().unwrap_or_default());
+        Ok(SessionClaims {
+            sid: raw.sid,
+            version: raw.v,
+            factor_verification_age: raw.fva,
+            status: raw.sts,
+            organization,
+            user_features: owned(user_features),
+            org_features: owned(org_features),
+            user_plans: owned(user_plans),
+            org_plans: owned(org_plans),
+            actor: raw.act,
+            registered: raw.registered,
+            custom,
+        })
+    }
+}
+
+impl<C> SessionClaims<C> {
+    /// The user id (`sub`).
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::SessionClaims;
+    /// let c = SessionClaims::<()>::from_payload(br#"{"sub": "user_1", "exp": 1, "sid": "s"}"#).unwrap();
+    /// assert_eq!(c.user_id(), "user_1");
+    /// ```
+    pub fn user_id(&self) -> &str {
+        &self.registered.sub
+    }
+
+    /// Whether the session still has tasks to complete (`sts: "pending"`).
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::SessionClaims;
+    /// let c = SessionClaims::<()>::from_payload(br#"{"sub": "u", "exp": 1, "sid": "s", "sts": "pending"}"#).unwrap();
+    /// assert!(c.is_pending());
+    /// ```
+    pub fn is_pending(&self) -> bool {
+        self.status.as_deref() == Some("pending")
+    }
+
+    /// Whether the user or the active organization has `feature` (`fea`).
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::SessionClaims;
+    /// let c = SessionClaims::<()>::from_payload(br#"{"sub": "u", "exp": 1, "sid": "s", "fea": "u:export"}"#).unwrap();
+    /// assert!(c.has_feature("export") && !c.has_feature("sso"));
+    /// ```
+    pub fn has_feature(&self, feature: &str) -> bool {
+        self.user_features.iter().chain(&self.org_features).any(|f| f == feature)
+    }
+
+    /// Whether the user or the active organization is on `plan` (`pla`).
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::SessionClaims;
+    /// let c = SessionClaims::<()>::from_payload(br#"{"sub": "u", "exp": 1, "sid": "s", "pla": "o:pro"}"#).unwrap();
+    /// assert!(c.has_plan("pro"));
+    /// ```
+    pub fn has_plan(&self, plan: &str) -> bool {
+        self.user_plans.iter().chain(&self.org_plans).any(|p| p == plan)
+    }
+}
+
+impl<C: DeserializeOwned> TemplateClaims<C> {
+    /// Deserializes a (verified) payload.
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::TemplateClaims;
+    /// let t = TemplateClaims::<()>::from_payload(br#"{"sub": "u", "exp": 1}"#).unwrap();
+    /// assert_eq!(t.registered.sub, "u");
+    /// ```
+    pub fn from_payload(payload: &[u8]) -> Result<Self, serde_json::Error> {
+        let registered: RegisteredClaims = serde_json::from_slice(payload)?;
+        let custom = serde_json::from_slice::<Custom<C>>(payload)?.custom;
+        Ok(TemplateClaims { registered, custom })
+    }
+}
+
+/// Session claims serialize back to the token's shape (v2 organization fields as normalised).
+impl<C: Serialize> Serialize for SessionClaims<C> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serde_json::Map::new();
+        let mut put = |value: serde_json::Result<Value>| {
+            if let Ok(Value::Object(obj)) = value {
+                map.extend(obj);
+            }
+        };
+        put(serde_json::to_value(&self.custom));
+        put(serde_json::to_value(&self.registered));
+        let mut session = serde_json::json!({ "sid": self.sid });
+        if let Some(org) = &self.organization {
+            session["org_id"] = org.id.clone().into();
+            session["org_slug"] = serde_json::to_value(&org.slug).unwrap_or_default();
+            session["org_role"] = serde_json::to_value(&org.role).unwrap_or_default();
+            session["org_permissions"] = serde_json::to_value(&org.permissions).unwrap_or_default();
+        }
+        if let Some(v) = self.version {
+            session["v"] = v.into();
+        }
+        if let Some(sts) = &self.status {
+            session["sts"] = sts.clone().into();
+        }
+        if let Some(act) = &self.actor {
+            session["act"] = act.clone();
+        }
+        put(Ok(session));
+        map.serialize(serializer)
+    }
+}

@@ -1,0 +1,88 @@
+//! Clerk's v2 organization-claims and scope-splitting cases (../shared/vectors/clerk/claims).
+
+use std::path::PathBuf;
+
+use clerk_claims_runtime::SessionClaims;
+use clerk_claims_runtime::claims::split_by_scope;
+use serde_json::Value;
+
+fn vector(path: &str) -> Value {
+    let base = std::env::var_os("CLERK_CLAIMS_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
+    serde_json::from_str(&std::fs::read_to_string(base.join(path)).unwrap()).unwrap()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn every_v2_org_claims_case() {
+    let file = vector("clerk/claims/v2_org_claims_cases.json");
+    let cases = file["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 23);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let payload = serde_json::to_vec(&case["claims"]).unwrap();
+        let claims = SessionClaims::<()>::from_payload(&payload).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let org = claims.organization.as_ref();
+        let expected = &case["expected"];
+        if let Some(id) = expected.get("orgId") {
+            assert_eq!(org.map(|o| o.id.as_str()), id.as_str(), "{name}");
+        }
+        if let Some(role) = expected.get("orgRole") {
+            assert_eq!(org.and_then(|o| o.role.as_deref()), role.as_str(), "{name}");
+        }
+        if let Some(slug) = expected.get("orgSlug") {
+            assert_eq!(org.and_then(|o| o.slug.as_deref()), slug.as_str(), "{name}");
+        }
+        match expected.get("orgPermissions") {
+            Some(Value::Null) => assert!(org.is_none(), "{name}"),
+            Some(list) => assert_eq!(org.unwrap().permissions, strings(list), "{name}"),
+            None => {}
+        }
+        if let Some(list) = expected.get("orgPermissions_sorted") {
+            let mut got = org.unwrap().permissions.clone();
+            got.sort();
+            assert_eq!(got, strings(list), "{name}");
+        }
+        for p in expected.get("has_true").map(strings).unwrap_or_default() {
+            assert!(org.unwrap().has_permission(&p), "{name}: {p}");
+        }
+        for p in expected.get("has_false").map(strings).unwrap_or_default() {
+            assert!(!org.is_some_and(|o| o.has_permission(&p)), "{name}: {p}");
+        }
+        if let Some(v1) = case.get("equivalent_v1_claims") {
+            let v1 = SessionClaims::<()>::from_payload(&serde_json::to_vec(v1).unwrap()).unwrap();
+            assert_eq!(v1.organization, claims.organization, "{name}: v1 and v2 normalise alike");
+        }
+    }
+}
+
+#[test]
+fn every_split_by_scope_case() {
+    let file = vector("clerk/claims/split_by_scope_cases.json");
+    for case in file["cases"].as_array().unwrap() {
+        let (org, user) = split_by_scope(case["input"].as_str().unwrap());
+        assert_eq!(org, strings(&case["org"]), "{case}");
+        assert_eq!(user, strings(&case["user"]), "{case}");
+    }
+}
+
+#[test]
+fn documented_token_payloads_deserialize() {
+    let v2 = vector("templates/session-token-v2-example.payload.json");
+    let claims = SessionClaims::<Value>::from_payload(&serde_json::to_vec(&v2).unwrap()).unwrap();
+    let org = claims.organization.as_ref().unwrap();
+    assert_eq!((org.id.as_str(), org.role.as_deref()), ("org_123", Some("org:admin")));
+    assert_eq!(org.permissions, ["org:custom-feature:custom-perm"]);
+    assert_eq!(claims.custom["role"], "authenticated");
+    assert_eq!(claims.factor_verification_age, Some([0, -1]));
+
+    let v1 = vector("templates/session-token-v1-example.payload.json");
+    let claims = SessionClaims::<()>::from_payload(&serde_json::to_vec(&v1).unwrap()).unwrap();
+    assert_eq!(claims.organization.as_ref().unwrap().role.as_deref(), Some("basic_member"));
+    assert_eq!(claims.actor.as_ref().unwrap()["sub"], "user_2RTHzvtOq9aRpJYPGnT83Rl0lGU");
+    assert_eq!(claims.version, None);
+}
