@@ -28,12 +28,16 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod claims;
+pub mod keys;
+pub mod verify;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
 pub use claims::{ClerkClaims, Organization, SessionClaims, TemplateClaims};
+pub use keys::Jwks;
+pub use verify::{Reason, Verifier, VerifyError};
 
 /// `#[derive(ClerkClaims)]`; see [`ClerkClaims`](trait@ClerkClaims).
 #[cfg(feature = "derive")]

@@ -8,5 +8,5 @@ mod template;
 
 pub use organization::{OrgClaim, Organization, split_by_scope};
 pub use registered::{Audience, RegisteredClaims};
-pub use session::{SessionClaims, TemplateClaims};
+pub use session::{ClaimsError, SessionClaims, TemplateClaims};
 pub use template::ClerkClaims;

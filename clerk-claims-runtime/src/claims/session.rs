@@ -113,16 +113,45 @@ fn owned(list: Vec<&str>) -> Vec<String> {
     list.into_iter().map(str::to_string).collect()
 }
 
+/// A payload that does not fit a claims type: which claim, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the claim `{path}` does not fit the claims type: {message}")]
+pub struct ClaimsError {
+    /// JSON path of the claim (`tenant.seats`; `.` for the payload itself).
+    pub path: String,
+    /// What serde found wrong.
+    pub message: String,
+}
+
+impl From<serde_json::Error> for ClaimsError {
+    fn from(e: serde_json::Error) -> Self {
+        ClaimsError { path: ".".into(), message: e.to_string() }
+    }
+}
+
+/// Deserializes with the path of the claim that did not fit.
+fn parse<T: DeserializeOwned>(payload: &[u8]) -> Result<T, ClaimsError> {
+    let mut de = serde_json::Deserializer::from_slice(payload);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // serde_json's position is in the payload, which the caller never sees: drop it.
+        let message = message.split(" at line ").next().unwrap_or_default().to_string();
+        ClaimsError { path, message }
+    })
+}
+
 impl<C: DeserializeOwned> SessionClaims<C> {
     /// Deserializes a (verified) payload.
     ///
     /// ```
     /// # use clerk_claims_runtime::SessionClaims;
-    /// assert!(SessionClaims::<()>::from_payload(br#"{"sub": "u", "exp": 1}"#).is_err(), "no sid");
+    /// let e = SessionClaims::<()>::from_payload(br#"{"sub": "u", "exp": 1}"#).unwrap_err();
+    /// assert!(e.message.contains("sid"));
     /// ```
-    pub fn from_payload(payload: &[u8]) -> Result<Self, serde_json::Error> {
-        let raw: RawSession = serde_json::from_slice(payload)?;
-        let custom = serde_json::from_slice::<Custom<C>>(payload)?.custom;
+    pub fn from_payload(payload: &[u8]) -> Result<Self, ClaimsError> {
+        let raw: RawSession = parse(payload)?;
+        let custom = parse::<Custom<C>>(payload)?.custom;
         let organization = match (&raw.o, &raw.org_id) {
             (Some(o), _) => Some(Organization::from_v2(o, raw.fea.as_deref())),
             (None, Some(id)) => Some(Organization {
@@ -206,9 +235,9 @@ impl<C: DeserializeOwned> TemplateClaims<C> {
     /// let t = TemplateClaims::<()>::from_payload(br#"{"sub": "u", "exp": 1}"#).unwrap();
     /// assert_eq!(t.registered.sub, "u");
     /// ```
-    pub fn from_payload(payload: &[u8]) -> Result<Self, serde_json::Error> {
-        let registered: RegisteredClaims = serde_json::from_slice(payload)?;
-        let custom = serde_json::from_slice::<Custom<C>>(payload)?.custom;
+    pub fn from_payload(payload: &[u8]) -> Result<Self, ClaimsError> {
+        let registered: RegisteredClaims = parse(payload)?;
+        let custom = parse::<Custom<C>>(payload)?.custom;
         Ok(TemplateClaims { registered, custom })
     }
 }

@@ -1,0 +1,97 @@
+//! A JSON Web Key Set, parsed once: usable keys by `kid`, and why the others were refused.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{Key, KeyError};
+
+/// A key set (`{"keys": [...]}`), as Clerk serves it at `/.well-known/jwks.json` and `/v1/jwks`.
+#[derive(Debug, Clone, Default)]
+pub struct Jwks {
+    keys: Vec<Arc<Key>>,
+    refused: Vec<(Option<String>, String)>,
+}
+
+impl Jwks {
+    /// Parses a JWKS document. Keys that cannot be used (weak RSA, `use` other than `sig`, unknown
+    /// type) are left out and remembered, so a token naming one gets a precise error.
+    ///
+    /// ```
+    /// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/clerk/jwks/mock_jwks.json")).unwrap();
+    /// let jwks = clerk_claims_runtime::Jwks::from_json(&text).unwrap();
+    /// assert!(jwks.get("ins_2GIoQhbUpy0hX7B2cVkuTMinXoD").is_some());
+    /// assert!(clerk_claims_runtime::Jwks::from_json("[]").is_err());
+    /// ```
+    pub fn from_json(text: &str) -> Result<Jwks, KeyError> {
+        let doc: Value =
+            serde_json::from_str(text).map_err(|e| KeyError(format!("the JWKS is not valid JSON: {e}")))?;
+        let keys = doc
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(|| KeyError("the JWKS has no `keys` array".into()))?;
+        let mut jwks = Jwks::default();
+        for jwk in keys {
+            match Key::from_jwk(jwk) {
+                Ok(key) => jwks.keys.push(Arc::new(key)),
+                Err(e) => {
+                    let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
+                    jwks.refused.push((kid, e.0));
+                }
+            }
+        }
+        Ok(jwks)
+    }
+
+    /// A set of already-built keys.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{Jwks, keys::{Algorithm, Key}};
+    /// let jwks = Jwks::from_keys([Key::hmac(&[1; 32], Algorithm::HS256).unwrap()]);
+    /// assert_eq!(jwks.len(), 1);
+    /// ```
+    pub fn from_keys(keys: impl IntoIterator<Item = Key>) -> Jwks {
+        Jwks { keys: keys.into_iter().map(Arc::new).collect(), refused: Vec::new() }
+    }
+
+    /// The usable key with this `kid`.
+    pub fn get(&self, kid: &str) -> Option<&Arc<Key>> {
+        self.keys.iter().find(|k| k.kid() == Some(kid))
+    }
+
+    /// Why the key with this `kid` was refused, if it was.
+    ///
+    /// ```
+    /// let jwks = clerk_claims_runtime::Jwks::from_json(r#"{"keys": [{"kty": "RSA", "kid": "weak", "n": "AQAB", "e": "AQAB"}]}"#).unwrap();
+    /// assert!(jwks.refusal("weak").unwrap().contains("bits"));
+    /// ```
+    pub fn refusal(&self, kid: &str) -> Option<&str> {
+        self.refused.iter().find(|(k, _)| k.as_deref() == Some(kid)).map(|(_, why)| why.as_str())
+    }
+
+    /// Every usable key.
+    pub fn keys(&self) -> &[Arc<Key>] {
+        &self.keys
+    }
+
+    /// How many keys are usable.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no key is usable.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The set as a JWKS document (public parts only).
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{Jwks, keys::{Algorithm, Key}};
+    /// let jwks = Jwks::from_keys([Key::hmac(&[1; 32], Algorithm::HS256).unwrap()]);
+    /// assert!(jwks.to_json()["keys"][0].get("k").is_none());
+    /// ```
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({ "keys": self.keys.iter().map(|k| k.jwk().clone()).collect::<Vec<_>>() })
+    }
+}

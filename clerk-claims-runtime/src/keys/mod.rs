@@ -1,0 +1,359 @@
+//! Verification keys: JWKs (Clerk's instance keys, RSA), PEM public keys (Clerk's networkless
+//! `CLERK_JWT_KEY`), and the keys of templates with a custom signing key (HMAC, EC, Ed25519).
+//!
+//! A key is parsed once into the crypto backend's form and pinned to one algorithm: a token whose
+//! `alg` differs is rejected, so `none`, HS256-with-an-RSA-key and similar confusions cannot happen.
+
+mod der;
+mod jwks;
+
+use std::fmt;
+use std::str::FromStr;
+
+use aws_lc_rs::{hmac, signature};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+
+pub use jwks::Jwks;
+
+use crate::verify::{Reason, VerifyError};
+
+/// Smallest RSA modulus accepted, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+/// Smallest RSA public exponent accepted.
+pub const MIN_RSA_EXPONENT: u64 = 65537;
+
+/// A JWS algorithm this crate verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum Algorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (Clerk's instance keys).
+    RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RS512,
+    /// ECDSA P-256 with SHA-256.
+    ES256,
+    /// ECDSA P-384 with SHA-384.
+    ES384,
+    /// ECDSA P-521 with SHA-512.
+    ES512,
+    /// HMAC with SHA-256.
+    HS256,
+    /// HMAC with SHA-384.
+    HS384,
+    /// HMAC with SHA-512.
+    HS512,
+    /// Ed25519.
+    EdDSA,
+}
+
+impl Algorithm {
+    /// The `alg` name.
+    ///
+    /// ```
+    /// assert_eq!(clerk_claims_runtime::keys::Algorithm::RS256.name(), "RS256");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::RS256 => "RS256",
+            Algorithm::RS384 => "RS384",
+            Algorithm::RS512 => "RS512",
+            Algorithm::ES256 => "ES256",
+            Algorithm::ES384 => "ES384",
+            Algorithm::ES512 => "ES512",
+            Algorithm::HS256 => "HS256",
+            Algorithm::HS384 => "HS384",
+            Algorithm::HS512 => "HS512",
+            Algorithm::EdDSA => "EdDSA",
+        }
+    }
+
+    fn public(self) -> Option<&'static dyn signature::VerificationAlgorithm> {
+        Some(match self {
+            Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+            Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+            Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+            Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
+            Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
+            Algorithm::ES512 => &signature::ECDSA_P521_SHA512_FIXED,
+            Algorithm::EdDSA => &signature::ED25519,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => return None,
+        })
+    }
+}
+
+impl FromStr for Algorithm {
+    type Err = KeyError;
+    fn from_str(s: &str) -> Result<Self, KeyError> {
+        Ok(match s {
+            "RS256" => Algorithm::RS256,
+            "RS384" => Algorithm::RS384,
+            "RS512" => Algorithm::RS512,
+            "ES256" => Algorithm::ES256,
+            "ES384" => Algorithm::ES384,
+            "ES512" => Algorithm::ES512,
+            "HS256" => Algorithm::HS256,
+            "HS384" => Algorithm::HS384,
+            "HS512" => Algorithm::HS512,
+            "EdDSA" => Algorithm::EdDSA,
+            other => return Err(KeyError(format!("unsupported algorithm `{other}`"))),
+        })
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a key could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KeyError(pub String);
+
+fn key_error(message: impl Into<String>) -> KeyError {
+    KeyError(message.into())
+}
+
+enum Verifying {
+    Public(signature::ParsedPublicKey),
+    Hmac(Box<hmac::Key>),
+}
+
+/// A verification key, parsed and pinned to one algorithm.
+pub struct Key {
+    kid: Option<String>,
+    alg: Algorithm,
+    verifying: Verifying,
+    jwk: Value,
+}
+
+impl fmt::Debug for Key {
+    // Never prints key material (an HMAC secret in particular).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Key").field("kid", &self.kid).field("alg", &self.alg).finish_non_exhaustive()
+    }
+}
+
+impl Key {
+    /// A key from a JWK (`kty` RSA, EC, OKP or oct). RSA keys under 2048 bits or with an exponent
+    /// under 65537 are refused, as are keys whose `use` is not `sig`.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::keys::{Algorithm, Key};
+    /// let jwk = serde_json::json!({"kty": "oct", "k": "YS1zZWNyZXQta2V5LW9mLWF0LWxlYXN0LTMyLWJ5dGVzIQ", "alg": "HS256", "kid": "k1"});
+    /// let key = Key::from_jwk(&jwk).unwrap();
+    /// assert_eq!((key.kid(), key.algorithm()), (Some("k1"), Algorithm::HS256));
+    /// assert!(Key::from_jwk(&serde_json::json!({"kty": "RSA", "n": "AQAB", "e": "AQAB"})).is_err());
+    /// ```
+    pub fn from_jwk(jwk: &Value) -> Result<Key, KeyError> {
+        let field = |name: &str| jwk.get(name).and_then(Value::as_str);
+        let kid = field("kid").map(str::to_string);
+        if let Some(usage) = field("use")
+            && usage != "sig"
+        {
+            return Err(key_error(format!("the key's `use` is `{usage}`, not `sig`")));
+        }
+        let declared = field("alg").map(Algorithm::from_str).transpose()?;
+        let b64 = |name: &str| -> Result<Vec<u8>, KeyError> {
+            let text = field(name).ok_or_else(|| key_error(format!("the JWK has no `{name}`")))?;
+            URL_SAFE_NO_PAD
+                .decode(text.trim_end_matches('='))
+                .map_err(|_| key_error(format!("the JWK's `{name}` is not base64url")))
+        };
+        let (alg, verifying, public) = match field("kty") {
+            Some("RSA") => {
+                let alg = declared.unwrap_or(Algorithm::RS256);
+                if !matches!(alg, Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512) {
+                    return Err(key_error(format!("an RSA key cannot verify {alg}")));
+                }
+                let (n, e) = (b64("n")?, b64("e")?);
+                let der = rsa_der(&n, &e)?;
+                let parsed = parse(alg, &der)?;
+                let public = json!({"kty": "RSA", "n": URL_SAFE_NO_PAD.encode(strip_zeros(&n)), "e": URL_SAFE_NO_PAD.encode(strip_zeros(&e))});
+                (alg, Verifying::Public(parsed), public)
+            }
+            Some("EC") => {
+                let crv = field("crv").unwrap_or_default();
+                let (alg, size) = match crv {
+                    "P-256" => (Algorithm::ES256, 32),
+                    "P-384" => (Algorithm::ES384, 48),
+                    "P-521" => (Algorithm::ES512, 66),
+                    other => return Err(key_error(format!("unsupported EC curve `{other}`"))),
+                };
+                if declared.is_some_and(|d| d != alg) {
+                    return Err(key_error(format!(
+                        "a {crv} key cannot verify {}",
+                        declared.map_or("", Algorithm::name)
+                    )));
+                }
+                let (x, y) = (b64("x")?, b64("y")?);
+                if x.len() != size || y.len() != size {
+                    return Err(key_error(format!("the {crv} key's coordinates are not {size} bytes")));
+                }
+                let point: Vec<u8> = [&[4u8][..], &x, &y].concat();
+                let public = json!({"kty": "EC", "crv": crv, "x": field("x"), "y": field("y")});
+                (alg, Verifying::Public(parse(alg, &point)?), public)
+            }
+            Some("OKP") if field("crv") == Some("Ed25519") => {
+                if declared.is_some_and(|d| d != Algorithm::EdDSA) {
+                    return Err(key_error("an Ed25519 key verifies EdDSA only"));
+                }
+                let x = b64("x")?;
+                let public = json!({"kty": "OKP", "crv": "Ed25519", "x": field("x")});
+                (Algorithm::EdDSA, Verifying::Public(parse(Algorithm::EdDSA, &x)?), public)
+            }
+            Some("oct") => {
+                let alg = declared.unwrap_or(Algorithm::HS256);
+                let secret = b64("k")?;
+                return Key::hmac(&secret, alg).map(|key| Key { kid, ..key });
+            }
+            other => return Err(key_error(format!("unsupported key type {:?}", other.unwrap_or("(none)")))),
+        };
+        let mut jwk_out = public;
+        if let Some(obj) = jwk_out.as_object_mut() {
+            obj.insert("alg".into(), alg.name().into());
+            obj.insert("use".into(), "sig".into());
+            if let Some(kid) = &kid {
+                obj.insert("kid".into(), kid.clone().into());
+            }
+        }
+        Ok(Key { kid, alg, verifying, jwk: jwk_out })
+    }
+
+    /// An RSA public key from PEM (SPKI or PKCS#1), armoured or as a bare base64 body, as Clerk's
+    /// `CLERK_JWT_KEY` holds it. It verifies RS256 and gets kid `local-<kid>`.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/clerk/keys/instance_rs256_public_spki.pem")).unwrap();
+    /// let key = clerk_claims_runtime::keys::Key::from_pem(&pem, "test-kid").unwrap();
+    /// assert_eq!(key.jwk()["kid"], "local-test-kid");
+    /// assert_eq!(key.jwk()["e"], "AQAB");
+    /// assert!(clerk_claims_runtime::keys::Key::from_pem("not a key", "k").is_err());
+    /// ```
+    pub fn from_pem(pem: &str, kid: &str) -> Result<Key, KeyError> {
+        let body: String = pem
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.starts_with("-----"))
+            .collect::<Vec<_>>()
+            .concat()
+            .replace("\\n", "");
+        let der = STANDARD.decode(body.trim()).map_err(|_| key_error("the PEM body is not base64"))?;
+        let rsa = aws_lc_rs::rsa::PublicKey::from_der(&der)
+            .map_err(|_| key_error("the PEM is not an RSA public key"))?;
+        let jwk = json!({
+            "kid": format!("local-{kid}"),
+            "kty": "RSA",
+            "alg": "RS256",
+            "n": URL_SAFE_NO_PAD.encode(rsa.modulus().big_endian_without_leading_zero()),
+            "e": URL_SAFE_NO_PAD.encode(rsa.exponent().big_endian_without_leading_zero()),
+        });
+        Key::from_jwk(&jwk)
+    }
+
+    /// An HMAC key (a template's custom signing key). Secrets shorter than the hash are refused.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::keys::{Algorithm, Key};
+    /// assert!(Key::hmac(b"0123456789abcdef0123456789abcdef", Algorithm::HS256).is_ok());
+    /// assert!(Key::hmac(b"short", Algorithm::HS256).is_err());
+    /// assert!(Key::hmac(b"0123456789abcdef0123456789abcdef", Algorithm::RS256).is_err());
+    /// ```
+    pub fn hmac(secret: &[u8], alg: Algorithm) -> Result<Key, KeyError> {
+        let (algorithm, min) = match alg {
+            Algorithm::HS256 => (hmac::HMAC_SHA256, 32),
+            Algorithm::HS384 => (hmac::HMAC_SHA384, 48),
+            Algorithm::HS512 => (hmac::HMAC_SHA512, 64),
+            other => return Err(key_error(format!("{other} is not an HMAC algorithm"))),
+        };
+        if secret.len() < min {
+            return Err(key_error(format!(
+                "an {alg} secret needs at least {min} bytes, this one has {}",
+                secret.len()
+            )));
+        }
+        Ok(Key {
+            kid: None,
+            alg,
+            verifying: Verifying::Hmac(Box::new(hmac::Key::new(algorithm, secret))),
+            jwk: json!({"kty": "oct", "alg": alg.name()}),
+        })
+    }
+
+    /// The key id.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The one algorithm this key verifies.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The public JWK (for an HMAC key, no secret: only `kty` and `alg`).
+    pub fn jwk(&self) -> &Value {
+        &self.jwk
+    }
+
+    /// Checks `signature` over `message`; the token's `alg` must be this key's.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::keys::{Algorithm, Key};
+    /// let key = Key::hmac(&[7; 32], Algorithm::HS256).unwrap();
+    /// let tag = aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &[7; 32]), b"m");
+    /// assert!(key.verify("HS256", b"m", tag.as_ref()).is_ok());
+    /// assert_eq!(key.verify("HS256", b"x", tag.as_ref()).unwrap_err().reason.code(), "token-invalid-signature");
+    /// assert_eq!(key.verify("none", b"m", b"").unwrap_err().reason.code(), "token-invalid-algorithm");
+    /// ```
+    pub fn verify(&self, alg: &str, message: &[u8], sig: &[u8]) -> Result<(), VerifyError> {
+        if alg != self.alg.name() {
+            return Err(VerifyError::new(
+                Reason::TokenInvalidAlgorithm,
+                format!("Invalid JWT algorithm {}. The key verifies {} only.", json!(alg), self.alg),
+            ));
+        }
+        let ok = match &self.verifying {
+            Verifying::Public(key) => key.verify_sig(message, sig).is_ok(),
+            Verifying::Hmac(key) => hmac::verify(key, message, sig).is_ok(),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(VerifyError::new(Reason::TokenInvalidSignature, "JWT signature is invalid."))
+        }
+    }
+}
+
+fn parse(alg: Algorithm, bytes: &[u8]) -> Result<signature::ParsedPublicKey, KeyError> {
+    let algorithm = alg.public().ok_or_else(|| key_error(format!("{alg} has no public key")))?;
+    signature::ParsedPublicKey::new(algorithm, bytes)
+        .map_err(|e| key_error(format!("the key was rejected: {e}")))
+}
+
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// PKCS#1 `RSAPublicKey` DER of a modulus and exponent, after the size and exponent checks.
+fn rsa_der(n: &[u8], e: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let n = strip_zeros(n);
+    let e = strip_zeros(e);
+    let bits = n.first().map_or(0, |top| (n.len() - 1) * 8 + (8 - top.leading_zeros() as usize));
+    if bits < MIN_RSA_BITS {
+        return Err(key_error(format!("the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required")));
+    }
+    let exponent =
+        if e.len() > 8 { u64::MAX } else { e.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b)) };
+    if exponent < MIN_RSA_EXPONENT || exponent % 2 == 0 {
+        return Err(key_error(format!(
+            "the RSA exponent is {exponent}; an odd exponent of at least {MIN_RSA_EXPONENT} is required"
+        )));
+    }
+    Ok(der::rsa_public_key(n, e))
+}

@@ -1,0 +1,181 @@
+//! Splitting and decoding a compact JWS before anything else looks at it: a size limit, exactly three
+//! canonical base64url segments, header and payload JSON objects with no duplicate keys and bounded
+//! nesting.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::error::{Reason, VerifyError};
+
+/// Deepest JSON nesting accepted in a header or payload.
+pub const MAX_NESTING: usize = 32;
+
+/// A decoded, not yet verified token.
+#[derive(Debug, Clone)]
+pub struct Decoded<'t> {
+    /// The header.
+    pub header: Header,
+    /// The payload bytes (JSON).
+    pub payload: Vec<u8>,
+    /// The signature bytes.
+    pub signature: Vec<u8>,
+    /// `header.payload` as it was signed.
+    pub signing_input: &'t str,
+}
+
+/// The JOSE header fields that matter; others are ignored (except `crit`, which is rejected).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Header {
+    /// Algorithm.
+    pub alg: Option<String>,
+    /// Key id.
+    pub kid: Option<String>,
+    /// Type (`JWT`).
+    pub typ: Option<String>,
+    /// Clerk's token category (`cl_B7d4PD111AAA` session, `cl_B7d4PD222AAA` template, ...).
+    pub cat: Option<String>,
+    /// Critical extensions: none are understood, so any is rejected.
+    pub crit: Option<Value>,
+    /// Embedded or remote keys: never used, kept only to show they were ignored.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
+}
+
+fn invalid_form() -> VerifyError {
+    VerifyError::new(
+        Reason::TokenInvalid,
+        "Invalid JWT form. A JWT consists of three parts separated by dots.",
+    )
+}
+
+fn undecodable() -> VerifyError {
+    VerifyError::new(
+        Reason::TokenInvalid,
+        "Invalid JWT form. The header, payload, or signature could not be decoded.",
+    )
+}
+
+/// Decodes `token`, rejecting it when it is over `max_bytes`.
+///
+/// ```
+/// use clerk_claims_runtime::verify::decode;
+/// let err = decode("whatever", 8192).unwrap_err();
+/// assert_eq!(err.message, "Invalid JWT form. A JWT consists of three parts separated by dots.");
+/// assert_eq!(decode("aaa.bbb.ccc", 8192).unwrap_err().reason.code(), "token-invalid");
+/// ```
+pub fn decode(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError> {
+    if token.len() > max_bytes {
+        return Err(VerifyError::new(
+            Reason::TokenTooLarge,
+            format!("The token is {} bytes; the limit is {max_bytes}.", token.len()),
+        ));
+    }
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid_form());
+    };
+    let signing_input = &token[..h.len() + 1 + p.len()];
+    let header_bytes = b64(h)?;
+    let payload = b64(p)?;
+    let signature = b64(s)?;
+    check_json_object(&header_bytes)?;
+    check_json_object(&payload)?;
+    let header: Header = serde_json::from_slice(&header_bytes).map_err(|_| undecodable())?;
+    Ok(Decoded { header, payload, signature, signing_input })
+}
+
+/// Canonical base64url without padding: re-encoding gives the same text.
+fn b64(segment: &str) -> Result<Vec<u8>, VerifyError> {
+    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| undecodable())?;
+    if URL_SAFE_NO_PAD.encode(&bytes) != segment {
+        return Err(undecodable());
+    }
+    Ok(bytes)
+}
+
+/// A JSON object, with no duplicate key at any level and no nesting beyond [`MAX_NESTING`].
+fn check_json_object(bytes: &[u8]) -> Result<(), VerifyError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let checked = serde::de::DeserializeSeed::deserialize(Strict { depth: 0 }, &mut de)
+        .and_then(|is_object| de.end().map(|()| is_object));
+    match checked {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(undecodable()),
+        Err(e) if e.to_string().contains("duplicate key") => Err(VerifyError::new(
+            Reason::TokenInvalid,
+            "Invalid JWT form. The header or payload has a duplicate key.",
+        )),
+        Err(e) if e.to_string().contains("nested") => Err(VerifyError::new(
+            Reason::TokenInvalid,
+            format!("Invalid JWT form. The header or payload is nested deeper than {MAX_NESTING} levels."),
+        )),
+        Err(_) => Err(undecodable()),
+    }
+}
+
+/// Walks a JSON value checking keys and depth; yields whether the top is an object.
+struct Strict {
+    depth: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Strict {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Strict {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let depth = self.depth + 1;
+        if depth > MAX_NESTING {
+            return Err(serde::de::Error::custom("nested too deep"));
+        }
+        while seq.next_element_seed(Strict { depth })?.is_some() {}
+        Ok(false)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let depth = self.depth + 1;
+        if depth > MAX_NESTING {
+            return Err(serde::de::Error::custom("nested too deep"));
+        }
+        let mut keys = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if !keys.insert(key.into_owned()) {
+                return Err(serde::de::Error::custom("duplicate key"));
+            }
+            map.next_value_seed(Strict { depth })?;
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,277 @@
+//! Token verification: [`Verifier`] holds the policy's settings; [`policy`] applies the checks in
+//! their fixed order.
+//!
+//! ```
+//! use clerk_claims_runtime::{Jwks, Reason, SessionClaims, Verifier};
+//! # let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/clerk/");
+//! # let jwks_text = std::fs::read_to_string(format!("{vectors}jwks/mock_jwks.json")).unwrap();
+//! # let token = std::fs::read_to_string(format!("{vectors}tokens/mock_jwt.jwt")).unwrap();
+//! let verifier = Verifier::new(Jwks::from_json(&jwks_text).unwrap())
+//!     .authorized_parties(["https://accounts.inspired.puma-74.lcl.dev"])
+//!     .now(1666648250);
+//! let claims: SessionClaims = verifier.verify_session(&token).unwrap();
+//! assert_eq!(claims.user_id(), "user_2GIpXOEpVyJw51rkZn9Kmnc6Sxr");
+//!
+//! let later = verifier.clone().now(1666648250 + 3600);
+//! assert_eq!(later.verify_session::<()>(&token).unwrap_err().reason, Reason::TokenExpired);
+//! ```
+
+mod error;
+mod jws;
+pub mod policy;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+pub use error::{Reason, VerifyError};
+pub use jws::{Decoded, Header, MAX_NESTING, decode};
+
+use crate::claims::{ClerkClaims, SessionClaims, TemplateClaims};
+use crate::keys::{Algorithm, Jwks, Key};
+
+/// Default limit on a token's length, checked before anything is decoded.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Default clock skew, in seconds (Clerk's default).
+pub const DEFAULT_CLOCK_SKEW: i64 = 5;
+
+/// Clerk's token categories (the `cat` header).
+pub mod category {
+    /// A session token.
+    pub const SESSION: &str = "cl_B7d4PD111AAA";
+    /// A JWT-template token.
+    pub const TEMPLATE: &str = "cl_B7d4PD222AAA";
+    /// A machine (M2M) token.
+    pub const MACHINE: &str = "cl_B7d4PD333AAA";
+    /// Instances that opt out of categories.
+    pub const IGNORE: &str = "cl_I7d4PD111III";
+}
+
+/// Which kind of token a verification accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A session token (has `sid`; not a template or machine token).
+    Session,
+    /// A JWT-template token (no `sid`; not a session or machine token).
+    Template,
+    /// Either.
+    Any,
+}
+
+/// Where verification keys come from.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// A key set: the token's `kid` picks the key.
+    Jwks(Arc<Jwks>),
+    /// One key for every token (Clerk's networkless `CLERK_JWT_KEY`, a template's custom key).
+    Key(Arc<Key>),
+}
+
+impl From<Jwks> for KeySource {
+    fn from(jwks: Jwks) -> Self {
+        KeySource::Jwks(Arc::new(jwks))
+    }
+}
+
+impl From<Key> for KeySource {
+    fn from(key: Key) -> Self {
+        KeySource::Key(Arc::new(key))
+    }
+}
+
+/// What time it is, for the time claims.
+#[derive(Clone)]
+pub enum Clock {
+    /// The system clock.
+    System,
+    /// A fixed instant (unix seconds), for tests and `clerk-claims verify --now`.
+    Fixed(i64),
+    /// Any function returning unix seconds.
+    Custom(Arc<dyn Fn() -> i64 + Send + Sync>),
+}
+
+impl Clock {
+    /// Now, in unix seconds.
+    ///
+    /// ```
+    /// assert_eq!(clerk_claims_runtime::verify::Clock::Fixed(7).now(), 7);
+    /// ```
+    pub fn now(&self) -> i64 {
+        match self {
+            Clock::System => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+            Clock::Fixed(t) => *t,
+            Clock::Custom(f) => f(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Clock::System => f.write_str("System"),
+            Clock::Fixed(t) => write!(f, "Fixed({t})"),
+            Clock::Custom(_) => f.write_str("Custom"),
+        }
+    }
+}
+
+/// Verifies Clerk tokens. The defaults are strict; each setting that loosens one is a named method.
+///
+/// Defaults: tokens up to 8 KiB; the algorithm the key is pinned to; `typ` absent or `JWT`; clock
+/// skew 5 s; `iss`, `azp` and `aud` checked only once configured (set them: [`Verifier::issuer`],
+/// [`Verifier::authorized_parties`]); pending sessions (`sts: "pending"`) rejected.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    pub(crate) keys: KeySource,
+    pub(crate) issuers: Vec<String>,
+    pub(crate) authorized_parties: Vec<String>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) clock_skew: i64,
+    pub(crate) algorithms: Vec<Algorithm>,
+    pub(crate) max_token_bytes: usize,
+    pub(crate) header_types: Vec<String>,
+    pub(crate) allow_pending: bool,
+    pub(crate) clock: Clock,
+}
+
+impl Verifier {
+    /// A verifier with the strict defaults and `keys`.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}};
+    /// let verifier = Verifier::new(Key::hmac(&[1; 32], Algorithm::HS256).unwrap());
+    /// # let _ = verifier;
+    /// ```
+    pub fn new(keys: impl Into<KeySource>) -> Self {
+        Verifier {
+            keys: keys.into(),
+            issuers: Vec::new(),
+            authorized_parties: Vec::new(),
+            audiences: Vec::new(),
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            algorithms: Vec::new(),
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            header_types: Vec::new(),
+            allow_pending: false,
+            clock: Clock::System,
+        }
+    }
+
+    /// Accepts tokens whose `iss` is `issuer` (the instance's Frontend API URL; call again for
+    /// satellites and proxies).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into().trim_end_matches('/').to_string());
+        self
+    }
+
+    /// Requires `azp` to be one of these origins (empty strings are ignored, as Clerk does).
+    pub fn authorized_parties<I, S>(mut self, parties: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.authorized_parties
+            .extend(parties.into_iter().map(Into::into).filter(|p: &String| !p.is_empty()));
+        self
+    }
+
+    /// Requires `aud` to contain `audience`.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 5).
+    pub fn clock_skew(mut self, seconds: u32) -> Self {
+        self.clock_skew = i64::from(seconds);
+        self
+    }
+
+    /// Restricts the accepted algorithms further (the key's own is always required).
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.algorithms.extend(algorithms);
+        self
+    }
+
+    /// Tokens longer than this are rejected before decoding (default 8 KiB).
+    pub fn max_token_bytes(mut self, bytes: usize) -> Self {
+        self.max_token_bytes = bytes;
+        self
+    }
+
+    /// Accepted `typ` headers (default: absent or `JWT`). With a list, `typ` must be in it.
+    pub fn header_types<I, S>(mut self, types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.header_types.extend(types.into_iter().map(Into::into));
+        self
+    }
+
+    /// Accepts sessions with tasks left (`sts: "pending"`); by default they count as signed out.
+    pub fn allow_pending_sessions(mut self) -> Self {
+        self.allow_pending = true;
+        self
+    }
+
+    /// Uses a fixed time (unix seconds) instead of the system clock.
+    pub fn now(mut self, unix: i64) -> Self {
+        self.clock = Clock::Fixed(unix);
+        self
+    }
+
+    /// Uses `clock` for the time claims.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Verifies a session token into its claims, with the session customization's claims as `C`.
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    pub fn verify_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
+        let payload = policy::check(self, token, TokenKind::Session, &Map::new())?;
+        SessionClaims::from_payload(&payload).map_err(claims_invalid)
+    }
+
+    /// Verifies a JWT-template token into its claims type; the constant claims the type records
+    /// (such as a literal `aud`) must hold.
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    pub fn verify_template<C: ClerkClaims + DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<TemplateClaims<C>, VerifyError> {
+        let payload = policy::check(self, token, TokenKind::Template, &C::constant_claims())?;
+        TemplateClaims::from_payload(&payload).map_err(claims_invalid)
+    }
+
+    /// Verifies a token of either kind into registered claims and `C`.
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<TemplateClaims<C>, VerifyError> {
+        let payload = policy::check(self, token, TokenKind::Any, &Map::new())?;
+        TemplateClaims::from_payload(&payload).map_err(claims_invalid)
+    }
+
+    /// Verifies a token of `kind` and returns its payload as JSON.
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    pub fn verify_json(&self, token: &str, kind: TokenKind) -> Result<Value, VerifyError> {
+        let payload = policy::check(self, token, kind, &Map::new())?;
+        serde_json::from_slice(&payload).map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e)))
+    }
+}
+
+fn claims_invalid(e: crate::claims::ClaimsError) -> VerifyError {
+    VerifyError::new(Reason::ClaimsInvalid, e.to_string())
+}

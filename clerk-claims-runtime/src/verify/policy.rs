@@ -1,0 +1,347 @@
+//! The verification policy, in the order it is applied. Each step is a small function that either
+//! passes or returns the [`VerifyError`] Clerk's SDKs would (same reason codes, messages modelled on
+//! theirs), so the first failing check decides the outcome.
+//!
+//! 1. size limit, then form: three canonical base64url segments, header and payload JSON objects
+//!    without duplicate keys, nesting bounded ([`super::decode`]);
+//! 2. header: no `crit`; an `alg` that is neither missing nor `none`, and allowed if a list is set;
+//! 3. category: machine tokens are never accepted, a template token is not a session token and the
+//!    reverse (`cat`), before any key is looked up;
+//! 4. key: by `kid` from this verifier's key source only (no `jku`, `x5u`, `jwk`, `x5c`);
+//! 5. `typ`: absent or `JWT` by default;
+//! 6. signature, with the key pinned to its algorithm; nothing in the payload is trusted before it;
+//! 7. `sub` a string; `aud` when configured (or constant for the type); `azp` when authorized
+//!    parties are configured;
+//! 8. `exp` required, `nbf` and `iat` optional, all JSON numbers; expired when
+//!    `exp <= now - skew`, not active when `nbf > now + skew`, `iat > now + skew` rejected;
+//! 9. `iss` when issuers are configured;
+//! 10. kind: a session needs `sid` and a user `sub`; a template token has no `sid`;
+//! 11. `sts: "pending"` is signed out unless allowed;
+//! 12. constant claims of the claims type.
+
+use serde_json::{Map, Value, json};
+
+use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode};
+use crate::keys::Key;
+
+const ENSURE_CLERK_JWT: &str = "Make sure that this is a valid Clerk-generated JWT.";
+
+fn fail(reason: Reason, message: impl Into<String>) -> VerifyError {
+    VerifyError::new(reason, message)
+}
+
+/// Applies the policy to `token`; on success returns the verified payload bytes.
+pub(crate) fn check(
+    verifier: &Verifier,
+    token: &str,
+    kind: TokenKind,
+    constants: &Map<String, Value>,
+) -> Result<Vec<u8>, VerifyError> {
+    let decoded = decode(token, verifier.max_token_bytes)?;
+    let alg = header_algorithm(verifier, &decoded)?;
+    token_category(&decoded, kind)?;
+    let key = resolve_key(verifier, &decoded)?;
+    header_type(verifier, &decoded)?;
+    key.verify(alg, decoded.signing_input.as_bytes(), &decoded.signature)?;
+
+    let claims: Map<String, Value> = serde_json::from_slice(&decoded.payload)
+        .map_err(|_| fail(Reason::TokenInvalid, "Invalid JWT form. The payload is not a JSON object."))?;
+    let now = verifier.clock.now();
+    subject(&claims)?;
+    audience(verifier, &claims, constants)?;
+    authorized_party(verifier, &claims)?;
+    times(verifier.clock_skew, now, &claims)?;
+    issuer(verifier, &claims)?;
+    token_kind(&claims, kind)?;
+    pending(verifier, &claims, kind)?;
+    constant_claims(&claims, constants)?;
+    Ok(decoded.payload)
+}
+
+fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result<&'d str, VerifyError> {
+    if decoded.header.crit.is_some() {
+        return Err(fail(Reason::TokenInvalid, "Invalid JWT header: `crit` extensions are not supported."));
+    }
+    let alg = decoded.header.alg.as_deref().unwrap_or("");
+    let allowed = verifier.algorithms.is_empty() || verifier.algorithms.iter().any(|a| a.name() == alg);
+    if alg.is_empty() || alg.eq_ignore_ascii_case("none") || !allowed {
+        let supported = if verifier.algorithms.is_empty() {
+            "the key's algorithm".to_string()
+        } else {
+            verifier.algorithms.iter().map(|a| a.name()).collect::<Vec<_>>().join(",")
+        };
+        return Err(fail(
+            Reason::TokenInvalidAlgorithm,
+            format!(
+                "Invalid JWT algorithm {}. Supported: {supported}. {ENSURE_CLERK_JWT}",
+                json_or_undefined(decoded.header.alg.as_deref())
+            ),
+        ));
+    }
+    Ok(alg)
+}
+
+fn token_category(decoded: &Decoded<'_>, kind: TokenKind) -> Result<(), VerifyError> {
+    match (decoded.header.cat.as_deref(), kind) {
+        (Some(category::MACHINE), _) => {
+            Err(fail(Reason::TokenInvalid, format!("Invalid session token category. {ENSURE_CLERK_JWT}")))
+        }
+        (Some(category::TEMPLATE), TokenKind::Session) => Err(fail(
+            Reason::TokenTypeMismatch,
+            "A JWT-template token was given where a session token is expected.",
+        )),
+        (Some(category::SESSION), TokenKind::Template) => Err(fail(
+            Reason::TokenTypeMismatch,
+            "A session token was given where a JWT-template token is expected.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn resolve_key<'v>(verifier: &'v Verifier, decoded: &Decoded<'_>) -> Result<&'v Key, VerifyError> {
+    match &verifier.keys {
+        KeySource::Key(key) => Ok(key),
+        KeySource::Jwks(jwks) => {
+            let kid = decoded.header.kid.as_deref().unwrap_or("");
+            if let Some(key) = jwks.get(kid) {
+                return Ok(key);
+            }
+            if let Some(why) = jwks.refusal(kid) {
+                return Err(fail(
+                    Reason::JwkInvalid,
+                    format!("The key with kid='{kid}' cannot be used: {why}."),
+                ));
+            }
+            Err(fail(
+                Reason::JwkKidMismatch,
+                format!(
+                    "Unable to find a signing key in JWKS that matches the kid='{kid}' of the provided session token. \
+                     Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated \
+                     session JWT. Go to your Dashboard and validate your secret and public keys are correct."
+                ),
+            ))
+        }
+    }
+}
+
+fn header_type(verifier: &Verifier, decoded: &Decoded<'_>) -> Result<(), VerifyError> {
+    let typ = decoded.header.typ.as_deref();
+    let ok = if verifier.header_types.is_empty() {
+        typ.is_none_or(|t| t == "JWT")
+    } else {
+        typ.is_some_and(|t| verifier.header_types.iter().any(|h| h == t))
+    };
+    if ok {
+        return Ok(());
+    }
+    let expected =
+        if verifier.header_types.is_empty() { "JWT".to_string() } else { verifier.header_types.join(", ") };
+    Err(fail(
+        Reason::TokenInvalid,
+        format!("Invalid JWT type {}. Expected \"{expected}\". {ENSURE_CLERK_JWT}", json_or_undefined(typ)),
+    ))
+}
+
+fn subject(claims: &Map<String, Value>) -> Result<(), VerifyError> {
+    match claims.get("sub") {
+        Some(Value::String(_)) => Ok(()),
+        other => Err(fail(
+            Reason::TokenVerificationFailed,
+            format!(
+                "Subject claim (sub) is required and must be a string. Received {}. {ENSURE_CLERK_JWT}",
+                other.map_or_else(|| "undefined".to_string(), Value::to_string)
+            ),
+        )),
+    }
+}
+
+fn audience(
+    verifier: &Verifier,
+    claims: &Map<String, Value>,
+    constants: &Map<String, Value>,
+) -> Result<(), VerifyError> {
+    let mut expected: Vec<&str> = verifier.audiences.iter().map(String::as_str).collect();
+    if let Some(Value::String(aud)) = constants.get("aud") {
+        expected.push(aud);
+    }
+    if expected.is_empty() {
+        return Ok(());
+    }
+    let list = json!(expected).to_string();
+    match claims.get("aud") {
+        Some(Value::String(aud)) if expected.contains(&aud.as_str()) => Ok(()),
+        Some(Value::Array(auds))
+            if auds.iter().any(|a| a.as_str().is_some_and(|a| expected.contains(&a))) =>
+        {
+            Ok(())
+        }
+        Some(aud @ Value::Array(_)) => Err(fail(
+            Reason::TokenVerificationFailed,
+            format!(
+                "Invalid JWT audience claim array (aud) {aud}. Is not included in \"{list}\". {ENSURE_CLERK_JWT}"
+            ),
+        )),
+        other => Err(fail(
+            Reason::TokenVerificationFailed,
+            format!(
+                "Invalid JWT audience claim (aud) {}. Is not included in \"{list}\". {ENSURE_CLERK_JWT}",
+                other.map_or_else(|| "undefined".to_string(), Value::to_string)
+            ),
+        )),
+    }
+}
+
+fn authorized_party(verifier: &Verifier, claims: &Map<String, Value>) -> Result<(), VerifyError> {
+    if verifier.authorized_parties.is_empty() {
+        return Ok(());
+    }
+    match claims.get("azp") {
+        Some(Value::String(azp)) if verifier.authorized_parties.iter().any(|p| p == azp) => Ok(()),
+        other => Err(fail(
+            Reason::TokenInvalidAuthorizedParties,
+            format!(
+                "Invalid JWT Authorized party claim (azp) {}. Expected \"{}\".",
+                other.map_or_else(|| "undefined".to_string(), Value::to_string),
+                verifier.authorized_parties.join(",")
+            ),
+        )),
+    }
+}
+
+/// A time claim as whole seconds: JSON numbers only (a string `exp` is an error, not "absent").
+fn time_claim(claims: &Map<String, Value>, name: &str, what: &str) -> Result<Option<i64>, VerifyError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(t) => Ok(Some(t)),
+            None => match n.as_f64() {
+                Some(f) if f.is_finite() && f.abs() < 1e15 => Ok(Some(f.floor() as i64)),
+                _ => Err(bad_time(name, what, &Value::Number(n.clone()))),
+            },
+        },
+        Some(other) => Err(bad_time(name, what, other)),
+    }
+}
+
+fn bad_time(name: &str, what: &str, found: &Value) -> VerifyError {
+    fail(
+        Reason::TokenVerificationFailed,
+        format!("Invalid JWT {what} claim ({name}) {found}. Expected number. {ENSURE_CLERK_JWT}"),
+    )
+}
+
+fn date(unix: i64) -> String {
+    let secs = u64::try_from(unix).unwrap_or(0);
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+}
+
+fn times(skew: i64, now: i64, claims: &Map<String, Value>) -> Result<(), VerifyError> {
+    let Some(exp) = time_claim(claims, "exp", "expiry date")? else {
+        return Err(bad_time("exp", "expiry date", &Value::Null));
+    };
+    if exp <= now.saturating_sub(skew) {
+        return Err(fail(
+            Reason::TokenExpired,
+            format!("JWT is expired. Expiry date: {}, Current date: {}.", date(exp), date(now)),
+        ));
+    }
+    if let Some(nbf) = time_claim(claims, "nbf", "not before date")?
+        && nbf > now.saturating_add(skew)
+    {
+        return Err(fail(
+            Reason::TokenNotActiveYet,
+            format!(
+                "JWT cannot be used prior to not before date claim (nbf). Not before date: {}; Current date: {};",
+                date(nbf),
+                date(now)
+            ),
+        ));
+    }
+    if let Some(iat) = time_claim(claims, "iat", "issued at date")?
+        && iat > now.saturating_add(skew)
+    {
+        return Err(fail(
+            Reason::TokenIatInTheFuture,
+            format!(
+                "JWT issued at date claim (iat) is in the future. Issued at date: {}; Current date: {};",
+                date(iat),
+                date(now)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn issuer(verifier: &Verifier, claims: &Map<String, Value>) -> Result<(), VerifyError> {
+    if verifier.issuers.is_empty() {
+        return Ok(());
+    }
+    match claims.get("iss") {
+        Some(Value::String(iss)) if verifier.issuers.iter().any(|i| i == iss.trim_end_matches('/')) => Ok(()),
+        other => Err(fail(
+            Reason::TokenInvalidIssuer,
+            format!(
+                "Invalid JWT issuer claim (iss) {}. Expected \"{}\": the token comes from another Clerk instance.",
+                other.map_or_else(|| "undefined".to_string(), Value::to_string),
+                verifier.issuers.join(", ")
+            ),
+        )),
+    }
+}
+
+fn token_kind(claims: &Map<String, Value>, kind: TokenKind) -> Result<(), VerifyError> {
+    let machine = claims.get("sub").and_then(Value::as_str).is_some_and(|s| s.starts_with("mch_"));
+    let sid = claims.get("sid");
+    match kind {
+        TokenKind::Session if machine => Err(fail(
+            Reason::TokenTypeMismatch,
+            "A machine token was given where a session token is expected.",
+        )),
+        TokenKind::Session if !matches!(sid, Some(Value::String(_))) => Err(fail(
+            Reason::TokenTypeMismatch,
+            "The token has no session id (sid): a JWT-template token was given where a session token is expected.",
+        )),
+        TokenKind::Template if sid.is_some() => Err(fail(
+            Reason::TokenTypeMismatch,
+            "The token has a session id (sid): a session token was given where a JWT-template token is expected.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn pending(verifier: &Verifier, claims: &Map<String, Value>, kind: TokenKind) -> Result<(), VerifyError> {
+    if kind != TokenKind::Template
+        && !verifier.allow_pending
+        && claims.get("sts").and_then(Value::as_str) == Some("pending")
+    {
+        return Err(fail(
+            Reason::SessionPending,
+            "The session is pending (sts=\"pending\"): it has tasks left and counts as signed out. \
+             Use Verifier::allow_pending_sessions to accept it.",
+        ));
+    }
+    Ok(())
+}
+
+fn constant_claims(claims: &Map<String, Value>, constants: &Map<String, Value>) -> Result<(), VerifyError> {
+    for (name, expected) in constants {
+        if name == "aud" {
+            continue; // checked with the audience
+        }
+        let found = claims.get(name);
+        if found != Some(expected) {
+            return Err(fail(
+                Reason::ClaimsInvalid,
+                format!(
+                    "The claim `{name}` is {}; the template always renders {expected}: the token is from another template.",
+                    found.map_or_else(|| "missing".to_string(), Value::to_string)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn json_or_undefined(value: Option<&str>) -> String {
+    value.map_or_else(|| "undefined".to_string(), |v| Value::String(v.to_string()).to_string())
+}
