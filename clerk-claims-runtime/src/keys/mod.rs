@@ -256,6 +256,25 @@ impl Key {
         Key::from_jwk(&jwk)
     }
 
+    /// Clerk's networkless key (`CLERK_JWT_KEY`): [`Key::from_pem`] with kid `local-<kid>`, or
+    /// `jwk-local-missing` when there is none.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::keys::Key;
+    /// let err = Key::local(None, "k").unwrap_err();
+    /// assert_eq!((err.reason.code(), err.message.as_str()), ("jwk-local-missing", "Missing local JWK."));
+    /// ```
+    pub fn local(pem: Option<&str>, kid: &str) -> Result<Key, VerifyError> {
+        let pem = pem.filter(|p| !p.trim().is_empty()).ok_or_else(|| {
+            VerifyError::new(Reason::JwkLocalMissing, "Missing local JWK.")
+                .with_action("Set the CLERK_JWT_KEY environment variable.")
+        })?;
+        Key::from_pem(pem, kid).map_err(|e| {
+            VerifyError::new(Reason::JwkInvalid, format!("CLERK_JWT_KEY is not a usable key: {e}."))
+                .with_action("Set CLERK_JWT_KEY to the PEM public key from the Dashboard (API keys, Show JWT public key).")
+        })
+    }
+
     /// An HMAC key (a template's custom signing key). Secrets shorter than the hash are refused.
     ///
     /// ```

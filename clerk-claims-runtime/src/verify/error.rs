@@ -98,6 +98,8 @@ pub struct VerifyError {
     pub reason: Reason,
     /// What was expected and what was found.
     pub message: String,
+    /// What to do about it, when there is a standard fix (Clerk's "action").
+    pub action: Option<&'static str>,
 }
 
 impl VerifyError {
@@ -108,13 +110,29 @@ impl VerifyError {
     /// assert_eq!(VerifyError::new(Reason::TokenExpired, "x").reason, Reason::TokenExpired);
     /// ```
     pub fn new(reason: Reason, message: impl Into<String>) -> Self {
-        VerifyError { reason, message: message.into() }
+        VerifyError { reason, message: message.into(), action: None }
+    }
+
+    /// Adds what to do about it.
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::{Reason, VerifyError};
+    /// let e = VerifyError::new(Reason::JwkLocalMissing, "Missing local JWK.")
+    ///     .with_action("Set the CLERK_JWT_KEY environment variable.");
+    /// assert_eq!(e.to_string(), "Missing local JWK. Set the CLERK_JWT_KEY environment variable. (reason=jwk-local-missing)");
+    /// ```
+    pub fn with_action(mut self, action: &'static str) -> Self {
+        self.action = Some(action);
+        self
     }
 }
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (reason={})", self.message, self.reason)
+        match self.action {
+            Some(action) => write!(f, "{} {action} (reason={})", self.message, self.reason),
+            None => write!(f, "{} (reason={})", self.message, self.reason),
+        }
     }
 }
 

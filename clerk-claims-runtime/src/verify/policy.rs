@@ -30,6 +30,11 @@ fn fail(reason: Reason, message: impl Into<String>) -> VerifyError {
     VerifyError::new(reason, message)
 }
 
+/// An error whose fix is Clerk's "EnsureClerkJWT" action.
+fn not_clerk(reason: Reason, message: impl Into<String>) -> VerifyError {
+    VerifyError::new(reason, message).with_action(ENSURE_CLERK_JWT)
+}
+
 /// Applies the policy to `token`; on success returns the verified payload bytes.
 pub(crate) fn check(
     verifier: &Verifier,
@@ -70,10 +75,10 @@ fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result
         } else {
             verifier.algorithms.iter().map(|a| a.name()).collect::<Vec<_>>().join(",")
         };
-        return Err(fail(
+        return Err(not_clerk(
             Reason::TokenInvalidAlgorithm,
             format!(
-                "Invalid JWT algorithm {}. Supported: {supported}. {ENSURE_CLERK_JWT}",
+                "Invalid JWT algorithm {}. Supported: {supported}.",
                 json_or_undefined(decoded.header.alg.as_deref())
             ),
         ));
@@ -84,7 +89,7 @@ fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result
 fn token_category(decoded: &Decoded<'_>, kind: TokenKind) -> Result<(), VerifyError> {
     match (decoded.header.cat.as_deref(), kind) {
         (Some(category::MACHINE), _) => {
-            Err(fail(Reason::TokenInvalid, format!("Invalid session token category. {ENSURE_CLERK_JWT}")))
+            Err(not_clerk(Reason::TokenInvalid, "Invalid session token category."))
         }
         (Some(category::TEMPLATE), TokenKind::Session) => Err(fail(
             Reason::TokenTypeMismatch,
@@ -117,8 +122,12 @@ fn resolve_key<'v>(verifier: &'v Verifier, decoded: &Decoded<'_>) -> Result<&'v 
                 format!(
                     "Unable to find a signing key in JWKS that matches the kid='{kid}' of the provided session token. \
                      Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated \
-                     session JWT. Go to your Dashboard and validate your secret and public keys are correct."
+                     session JWT."
                 ),
+            )
+            .with_action(
+                "Go to your Dashboard and validate your secret and public keys are correct. \
+                 Contact support@clerk.com if the issue persists.",
             ))
         }
     }
@@ -136,19 +145,19 @@ fn header_type(verifier: &Verifier, decoded: &Decoded<'_>) -> Result<(), VerifyE
     }
     let expected =
         if verifier.header_types.is_empty() { "JWT".to_string() } else { verifier.header_types.join(", ") };
-    Err(fail(
+    Err(not_clerk(
         Reason::TokenInvalid,
-        format!("Invalid JWT type {}. Expected \"{expected}\". {ENSURE_CLERK_JWT}", json_or_undefined(typ)),
+        format!("Invalid JWT type {}. Expected \"{expected}\".", json_or_undefined(typ)),
     ))
 }
 
 fn subject(claims: &Map<String, Value>) -> Result<(), VerifyError> {
     match claims.get("sub") {
         Some(Value::String(_)) => Ok(()),
-        other => Err(fail(
+        other => Err(not_clerk(
             Reason::TokenVerificationFailed,
             format!(
-                "Subject claim (sub) is required and must be a string. Received {}. {ENSURE_CLERK_JWT}",
+                "Subject claim (sub) is required and must be a string. Received {}.",
                 other.map_or_else(|| "undefined".to_string(), Value::to_string)
             ),
         )),
@@ -175,16 +184,14 @@ fn audience(
         {
             Ok(())
         }
-        Some(aud @ Value::Array(_)) => Err(fail(
+        Some(aud @ Value::Array(_)) => Err(not_clerk(
             Reason::TokenVerificationFailed,
-            format!(
-                "Invalid JWT audience claim array (aud) {aud}. Is not included in \"{list}\". {ENSURE_CLERK_JWT}"
-            ),
+            format!("Invalid JWT audience claim array (aud) {aud}. Is not included in \"{list}\"."),
         )),
-        other => Err(fail(
+        other => Err(not_clerk(
             Reason::TokenVerificationFailed,
             format!(
-                "Invalid JWT audience claim (aud) {}. Is not included in \"{list}\". {ENSURE_CLERK_JWT}",
+                "Invalid JWT audience claim (aud) {}. Is not included in \"{list}\".",
                 other.map_or_else(|| "undefined".to_string(), Value::to_string)
             ),
         )),
@@ -224,9 +231,9 @@ fn time_claim(claims: &Map<String, Value>, name: &str, what: &str) -> Result<Opt
 }
 
 fn bad_time(name: &str, what: &str, found: &Value) -> VerifyError {
-    fail(
+    not_clerk(
         Reason::TokenVerificationFailed,
-        format!("Invalid JWT {what} claim ({name}) {found}. Expected number. {ENSURE_CLERK_JWT}"),
+        format!("Invalid JWT {what} claim ({name}) {found}. Expected number."),
     )
 }
 
