@@ -28,6 +28,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod claims;
+pub mod instance;
 pub mod keys;
 pub mod verify;
 
