@@ -1,4 +1,4 @@
-//! `clerk-claims`: check, render, generate and scaffold Clerk JWT templates.
+//! `clerk-claims`: check, render, generate and scaffold Clerk JWT templates; verify and decode tokens.
 //!
 //! Exit codes: 0 success; 1 the input was checked and rejected (template errors, refusing to
 //! overwrite); 2 usage or configuration errors (unknown flag, missing file or directory).
@@ -9,10 +9,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod decode;
 mod generate;
 mod new;
 mod presets;
 mod render;
+mod verify;
 
 /// Typed, compile-time-checked Clerk JWT claims.
 #[derive(Debug, Parser)]
@@ -50,6 +52,13 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Verify a token: exit 0 and the payload JSON on stdout, or exit 1 and `error: <reason>: <message>`.
+    Verify(verify::VerifyArgs),
+    /// Show a token's header, payload and times WITHOUT verifying it.
+    Decode {
+        /// The token.
+        token: String,
+    },
     /// Write a preset template and its Dashboard setup sheet.
     New {
         /// default, hasura, supabase, supabase-session, custom, blank, nhost, convex, grafbase, fauna, session.
@@ -80,6 +89,8 @@ fn main() -> ExitCode {
         Command::Check { paths } => check::run(paths),
         Command::Render { template, context } => render::run(&template, &context),
         Command::Generate { templates, out, check } => generate::run(&templates, out.as_deref(), check),
+        Command::Verify(args) => verify::run(args),
+        Command::Decode { token } => decode::run(&token),
         Command::New { preset, dir, name, force } => new::run(&preset, &dir, name.as_deref(), force),
     };
     match outcome {

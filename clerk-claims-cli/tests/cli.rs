@@ -203,3 +203,161 @@ fn generate_writes_artifacts_and_check_names_stale_files() {
     assert!(stderr(&out).contains("bad.json:1:10: error[unknown-shortcode]"), "{}", stderr(&out));
     assert!(!p.join("elsewhere").exists());
 }
+
+fn vectors(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/clerk").join(path)
+}
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn verify_exit_codes_and_output() {
+    let token = std::fs::read_to_string(vectors("tokens/mock_jwt.jwt")).unwrap();
+    let jwks = vectors("jwks/mock_jwks.json");
+    let jwks = jwks.to_str().unwrap();
+    let ok = clerk_claims(&["verify", &token, "--jwks", jwks, "--now", "1666648250"], &repo());
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let payload: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(payload["sub"], "user_2GIpXOEpVyJw51rkZn9Kmnc6Sxr");
+
+    let stdin =
+        run_with_stdin(&["verify", "-", "--jwks", jwks, "--now", "1666648250", "--kind", "session"], &token);
+    assert_eq!(stdin.status.code(), Some(0), "{}", stderr(&stdin));
+
+    let expired = clerk_claims(&["verify", &token, "--jwks", jwks, "--now", "1666651850"], &repo());
+    assert_eq!(expired.status.code(), Some(1));
+    assert!(stderr(&expired).starts_with("error: token-expired: JWT is expired."), "{}", stderr(&expired));
+    assert!(expired.stdout.is_empty());
+
+    let azp = clerk_claims(
+        &[
+            "verify",
+            &token,
+            "--jwks",
+            jwks,
+            "--now",
+            "1666648250",
+            "--authorized-party",
+            "https://other.example",
+        ],
+        &repo(),
+    );
+    assert_eq!(azp.status.code(), Some(1));
+    assert!(stderr(&azp).starts_with("error: token-invalid-authorized-parties:"));
+
+    let iss = clerk_claims(
+        &["verify", &token, "--jwks", jwks, "--now", "1666648250", "--issuer", "https://clerk.other.dev"],
+        &repo(),
+    );
+    assert!(stderr(&iss).starts_with("error: token-invalid-issuer:"), "{}", stderr(&iss));
+
+    let template = clerk_claims(
+        &["verify", &token, "--jwks", jwks, "--now", "1666648250", "--kind", "template"],
+        &repo(),
+    );
+    assert!(stderr(&template).starts_with("error: token-type-mismatch:"), "{}", stderr(&template));
+
+    let pem = vectors("keys/instance_rs256_public_spki.pem");
+    let with_pem =
+        clerk_claims(&["verify", &token, "--pem", pem.to_str().unwrap(), "--now", "1666648250"], &repo());
+    assert_eq!(with_pem.status.code(), Some(0), "{}", stderr(&with_pem));
+    let other = vectors("keys/other_rs256_public_spki.pem");
+    let wrong =
+        clerk_claims(&["verify", &token, "--pem", other.to_str().unwrap(), "--now", "1666648250"], &repo());
+    assert!(stderr(&wrong).starts_with("error: token-invalid-signature: JWT signature is invalid."));
+}
+
+#[test]
+fn verify_usage_errors_exit_2() {
+    let token = std::fs::read_to_string(vectors("tokens/mock_jwt.jwt")).unwrap();
+    for args in [
+        vec!["verify", token.as_str()],
+        vec!["verify", token.as_str(), "--jwks", "missing.json"],
+        vec!["verify", token.as_str(), "--pem", "Cargo.toml"],
+        vec!["verify", token.as_str(), "--secret", "Cargo.toml", "--alg", "XS999"],
+        vec!["verify", token.as_str(), "--jwks", "a", "--pem", "b"],
+        vec!["verify", "", "--jwks", "a"],
+    ] {
+        let out = clerk_claims(&args, &repo());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn verify_checks_a_templates_constant_claims() {
+    // An HS256 token whose `aud` is not the template's.
+    use base64::Engine;
+    let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let secret = b"0123456789abcdef0123456789abcdef";
+    let mint = |aud: &str| {
+        let input = format!(
+            "{}.{}",
+            b64(&serde_json::json!({"alg": "HS256", "typ": "JWT"})),
+            b64(
+                &serde_json::json!({"sub": "user_1", "exp": 2_000_000_000, "iat": 1_000, "aud": aud, "role": "authenticated",
+                "email": null, "app_metadata": {}, "user_metadata": {}})
+            )
+        );
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+        let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+        format!("{input}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag.as_ref()))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret"), secret).unwrap();
+    let template = repo().join("templates/supabase.json");
+    let args = |token: &str| {
+        vec![
+            "verify".to_string(),
+            token.to_string(),
+            "--secret".into(),
+            "secret".into(),
+            "--template".into(),
+            template.display().to_string(),
+        ]
+    };
+    let good = mint("authenticated");
+    let out = Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
+        .args(args(&good))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bad = mint("someone-else");
+    let out = Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
+        .args(args(&bad))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with(
+            "error: token-verification-failed: Invalid JWT audience claim (aud) \"someone-else\""
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn decode_marks_the_output_unverified() {
+    let token = std::fs::read_to_string(vectors("derived/synthetic/v2_session_with_org.jwt")).unwrap();
+    let out = clerk_claims(&["decode", &token], &repo());
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("UNVERIFIED"));
+    assert!(text.contains("\"cat\": \"cl_B7d4PD111AAA\"") && text.contains("expires:"));
+    let out = clerk_claims(&["decode", "not-a-token"], &repo());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error: token-invalid:"));
+}

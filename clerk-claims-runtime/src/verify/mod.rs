@@ -267,7 +267,21 @@ impl Verifier {
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify_json(&self, token: &str, kind: TokenKind) -> Result<Value, VerifyError> {
-        let payload = policy::check(self, token, kind, &Map::new())?;
+        self.verify_json_with(token, kind, &Map::new())
+    }
+
+    /// [`Verifier::verify_json`], also requiring `constants` (claims a template always renders with
+    /// one value, such as its literal `aud`).
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    pub fn verify_json_with(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        constants: &Map<String, Value>,
+    ) -> Result<Value, VerifyError> {
+        let payload = policy::check(self, token, kind, constants)?;
         serde_json::from_slice(&payload).map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e)))
     }
 }

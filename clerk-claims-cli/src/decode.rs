@@ -1,0 +1,52 @@
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clerk_claims_runtime::verify::decode;
+use serde_json::Value;
+
+use crate::Outcome;
+
+pub(crate) fn run(token: &str) -> Outcome {
+    let decoded = match decode(token.trim(), 64 * 1024) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {}: {}", e.reason, e.message);
+            return Outcome::Rejected;
+        }
+    };
+    let header = serde_json::to_value(header_json(&decoded.header)).unwrap_or_default();
+    let payload: Value = serde_json::from_slice(&decoded.payload).unwrap_or_default();
+    println!(
+        "UNVERIFIED: the signature and claims of this token were NOT checked (use `clerk-claims verify`)."
+    );
+    println!("header: {}", serde_json::to_string_pretty(&header).unwrap_or_default());
+    println!("payload: {}", serde_json::to_string_pretty(&payload).unwrap_or_default());
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    for (name, label) in [("iat", "issued at"), ("nbf", "not before"), ("exp", "expires")] {
+        if let Some(t) = payload.get(name).and_then(Value::as_i64) {
+            let when = UNIX_EPOCH + Duration::from_secs(u64::try_from(t).unwrap_or(0));
+            println!("{label:>10}: {} ({})", httpdate::fmt_http_date(when), relative(t - now));
+        }
+    }
+    Outcome::Success
+}
+
+fn header_json(h: &clerk_claims_runtime::verify::Header) -> serde_json::Map<String, Value> {
+    let mut map: serde_json::Map<String, Value> = h.other.clone().into_iter().collect();
+    for (k, v) in [("alg", &h.alg), ("kid", &h.kid), ("typ", &h.typ), ("cat", &h.cat)] {
+        if let Some(v) = v {
+            map.insert(k.into(), Value::String(v.clone()));
+        }
+    }
+    map
+}
+
+fn relative(delta: i64) -> String {
+    let span = delta.unsigned_abs();
+    let text = match span {
+        0..60 => format!("{span}s"),
+        60..3600 => format!("{}m {}s", span / 60, span % 60),
+        3600..86400 => format!("{}h {}m", span / 3600, span % 3600 / 60),
+        _ => format!("{}d {}h", span / 86400, span % 86400 / 3600),
+    };
+    if delta >= 0 { format!("in {text}") } else { format!("{text} ago") }
+}

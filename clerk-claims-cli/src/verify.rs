@@ -1,0 +1,185 @@
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use clerk_claims_codegen::types::TypeModel;
+use clerk_claims_runtime::keys::{Algorithm, Key};
+use clerk_claims_runtime::verify::{KeySource, TokenKind};
+use clerk_claims_runtime::{Jwks, Verifier};
+use serde_json::{Map, Value};
+
+use crate::Outcome;
+
+/// The `verify` flags.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The token, or `-` (the default) to read it from standard input.
+    token: Option<String>,
+    /// A JWKS file (the instance's `/.well-known/jwks.json`).
+    #[arg(long, group = "key")]
+    jwks: Option<String>,
+    /// An RSA public key in PEM (Clerk's "JWT public key", `CLERK_JWT_KEY`).
+    #[arg(long, group = "key")]
+    pem: Option<PathBuf>,
+    /// A file holding an HMAC secret (a template's custom signing key).
+    #[arg(long, group = "key")]
+    secret: Option<PathBuf>,
+    /// Required `iss` (the Frontend API URL).
+    #[arg(long)]
+    issuer: Option<String>,
+    /// An allowed `azp` origin (repeatable).
+    #[arg(long = "authorized-party")]
+    authorized_parties: Vec<String>,
+    /// Required `aud`.
+    #[arg(long)]
+    audience: Option<String>,
+    /// Allowed algorithm (repeatable); for --secret, the HMAC algorithm (default HS256).
+    #[arg(long = "alg")]
+    algorithms: Vec<String>,
+    /// Verify as of this unix time.
+    #[arg(long)]
+    now: Option<i64>,
+    /// Allowed clock skew in seconds (default 5).
+    #[arg(long)]
+    clock_skew: Option<u32>,
+    /// Longest token accepted (default 8192).
+    #[arg(long)]
+    max_token_bytes: Option<usize>,
+    /// session, template or any (default: template with --template, else any).
+    #[arg(long, value_parser = ["session", "template", "any"])]
+    kind: Option<String>,
+    /// The template the token was minted from: its constant claims (such as `aud`) must hold.
+    #[arg(long)]
+    template: Option<PathBuf>,
+}
+
+fn usage(message: impl std::fmt::Display) -> Outcome {
+    eprintln!("error: {message}");
+    Outcome::Usage
+}
+
+fn read_limited(path: &Path) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut text = String::new();
+    file.take(1024 * 1024 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if text.len() > 1024 * 1024 {
+        return Err(format!("{} is larger than 1 MiB", path.display()));
+    }
+    Ok(text)
+}
+
+pub(crate) fn run(args: VerifyArgs) -> Outcome {
+    let token = match args.token.as_deref() {
+        Some(t) if t != "-" => t.trim().to_string(),
+        _ => {
+            let mut input = String::new();
+            let limit = args.max_token_bytes.unwrap_or(8192) as u64 * 2 + 2;
+            if std::io::stdin().take(limit).read_to_string(&mut input).is_err() {
+                return usage("cannot read the token from standard input");
+            }
+            input.trim().to_string()
+        }
+    };
+    if token.is_empty() {
+        return usage("no token: pass it as an argument or on standard input");
+    }
+    let algorithms =
+        match args.algorithms.iter().map(|a| a.parse::<Algorithm>()).collect::<Result<Vec<_>, _>>() {
+            Ok(a) => a,
+            Err(e) => return usage(e),
+        };
+    let (constants, template_kind) = match &args.template {
+        Some(path) => {
+            let checked = clerk_claims_codegen::check_file(path);
+            let Some(template) =
+                checked.template.filter(|_| !checked.diagnostics.iter().any(|d| d.is_error()))
+            else {
+                eprintln!("{}", checked.source.render(&checked.diagnostics[0]));
+                return usage(format!(
+                    "{} is not a valid template; run `clerk-claims check`",
+                    path.display()
+                ));
+            };
+            let constants: Map<String, Value> = TypeModel::of(&template).constants.into_iter().collect();
+            let kind = match template.kind {
+                clerk_claims_codegen::Kind::Template => TokenKind::Template,
+                clerk_claims_codegen::Kind::Session => TokenKind::Session,
+            };
+            (constants, Some(kind))
+        }
+        None => (Map::new(), None),
+    };
+    let keys: KeySource = match (&args.jwks, &args.pem, &args.secret) {
+        (Some(jwks), _, _) if jwks.starts_with("http://") || jwks.starts_with("https://") => {
+            return usage("--jwks takes a file here; download the key set first (curl -o jwks.json <url>)");
+        }
+        (Some(jwks), _, _) => {
+            match read_limited(Path::new(jwks)).map(|t| Jwks::from_json(&t).map_err(|e| e.to_string())) {
+                Ok(Ok(jwks)) => jwks.into(),
+                Ok(Err(e)) | Err(e) => return usage(format!("{jwks}: {e}")),
+            }
+        }
+        (None, Some(pem), _) => {
+            match read_limited(pem).map(|t| Key::from_pem(&t, "cli").map_err(|e| e.to_string())) {
+                Ok(Ok(key)) => key.into(),
+                Ok(Err(e)) | Err(e) => return usage(format!("{}: {e}", pem.display())),
+            }
+        }
+        (None, None, Some(secret)) => {
+            let alg = algorithms.first().copied().unwrap_or(Algorithm::HS256);
+            match std::fs::read(secret).map(|bytes| Key::hmac(trim_newline(&bytes), alg)) {
+                Ok(Ok(key)) => key.into(),
+                Ok(Err(e)) => return usage(format!("{}: {e}", secret.display())),
+                Err(e) => return usage(format!("cannot read {}: {e}", secret.display())),
+            }
+        }
+        (None, None, None) => {
+            return usage("give the verification key: --jwks FILE, --pem FILE or --secret FILE");
+        }
+    };
+    let mut verifier =
+        Verifier::new(keys).authorized_parties(args.authorized_parties.iter().map(String::as_str));
+    if let Some(issuer) = args.issuer {
+        verifier = verifier.issuer(issuer);
+    }
+    if let Some(audience) = args.audience {
+        verifier = verifier.audience(audience);
+    }
+    if !algorithms.is_empty() {
+        verifier = verifier.algorithms(algorithms);
+    }
+    if let Some(now) = args.now {
+        verifier = verifier.now(now);
+    }
+    if let Some(skew) = args.clock_skew {
+        verifier = verifier.clock_skew(skew);
+    }
+    if let Some(max) = args.max_token_bytes {
+        verifier = verifier.max_token_bytes(max);
+    }
+    let kind = match args.kind.as_deref() {
+        Some("session") => TokenKind::Session,
+        Some("template") => TokenKind::Template,
+        Some(_) => TokenKind::Any,
+        None => template_kind.unwrap_or(TokenKind::Any),
+    };
+    match verifier.verify_json_with(&token, kind, &constants) {
+        Ok(payload) => {
+            println!("{}", serde_json::to_string_pretty(&payload).unwrap_or_default());
+            Outcome::Success
+        }
+        Err(e) => {
+            let action = e.action.map(|a| format!(" {a}")).unwrap_or_default();
+            eprintln!("error: {}: {}{action}", e.reason, e.message);
+            Outcome::Rejected
+        }
+    }
+}
+
+/// A secret file usually ends with a newline that is not part of the secret.
+fn trim_newline(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().rposition(|&b| b != b'\n' && b != b'\r').map_or(0, |i| i + 1);
+    &bytes[..end]
+}
