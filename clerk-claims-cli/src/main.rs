@@ -53,7 +53,7 @@ enum Command {
         check: bool,
     },
     /// Verify a token: exit 0 and the payload JSON on stdout, or exit 1 and `error: <reason>: <message>`.
-    Verify(verify::VerifyArgs),
+    Verify(Box<verify::VerifyArgs>),
     /// Show a token's header, payload and times WITHOUT verifying it.
     Decode {
         /// The token.
@@ -89,7 +89,7 @@ fn main() -> ExitCode {
         Command::Check { paths } => check::run(paths),
         Command::Render { template, context } => render::run(&template, &context),
         Command::Generate { templates, out, check } => generate::run(&templates, out.as_deref(), check),
-        Command::Verify(args) => verify::run(args),
+        Command::Verify(args) => verify::run(*args),
         Command::Decode { token } => decode::run(&token),
         Command::New { preset, dir, name, force } => new::run(&preset, &dir, name.as_deref(), force),
     };
