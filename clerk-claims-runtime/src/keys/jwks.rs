@@ -32,6 +32,12 @@ impl Jwks {
             .ok_or_else(|| KeyError("the JWKS has no `keys` array".into()))?;
         let mut jwks = Jwks::default();
         for jwk in keys {
+            if jwk.get("kty").and_then(Value::as_str) == Some("oct") {
+                // A published key is public: an HMAC key in it would let anyone mint tokens.
+                let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
+                jwks.refused.push((kid, "a symmetric key is never taken from a published key set".into()));
+                continue;
+            }
             match Key::from_jwk(jwk) {
                 Ok(key) => jwks.keys.push(Arc::new(key)),
                 Err(e) => {
@@ -39,6 +45,22 @@ impl Jwks {
                     jwks.refused.push((kid, e.0));
                 }
             }
+        }
+        // Two keys under one kid are ambiguous: neither is used.
+        let mut seen: Vec<String> = Vec::new();
+        let duplicated: Vec<String> = jwks
+            .keys
+            .iter()
+            .filter_map(|k| k.kid().map(str::to_string))
+            .filter(|kid| {
+                let twice = seen.contains(kid);
+                seen.push(kid.clone());
+                twice
+            })
+            .collect();
+        jwks.keys.retain(|k| !k.kid().is_some_and(|kid| duplicated.iter().any(|d| d == kid)));
+        for kid in duplicated {
+            jwks.refused.push((Some(kid), "two keys in the set share this kid".into()));
         }
         Ok(jwks)
     }

@@ -158,6 +158,11 @@ impl Key {
         {
             return Err(key_error(format!("the key's `use` is `{usage}`, not `sig`")));
         }
+        if let Some(ops) = jwk.get("key_ops")
+            && !ops.as_array().is_some_and(|ops| ops.iter().any(|op| op == "verify"))
+        {
+            return Err(key_error("the key's `key_ops` do not include `verify`"));
+        }
         let declared = field("alg").map(Algorithm::from_str).transpose()?;
         let b64 = |name: &str| -> Result<Vec<u8>, KeyError> {
             let text = field(name).ok_or_else(|| key_error(format!("the JWK has no `{name}`")))?;

@@ -36,6 +36,8 @@ use crate::keys::{Algorithm, Jwks, Key};
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Default clock skew, in seconds (Clerk's default).
 pub const DEFAULT_CLOCK_SKEW: i64 = 5;
+/// Largest clock skew a verifier accepts (Clerk's templates allow at most 300 s).
+pub const MAX_CLOCK_SKEW: i64 = 300;
 
 /// Clerk's token categories (the `cat` header).
 pub mod category {
@@ -164,7 +166,7 @@ impl Verifier {
     /// Accepts tokens whose `iss` is `issuer` (the instance's Frontend API URL; call again for
     /// satellites and proxies).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuers.push(issuer.into().trim_end_matches('/').to_string());
+        self.issuers.push(issuer.into());
         self
     }
 
@@ -185,9 +187,10 @@ impl Verifier {
         self
     }
 
-    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 5).
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 5, at most
+    /// [`MAX_CLOCK_SKEW`]: a larger value is capped).
     pub fn clock_skew(mut self, seconds: u32) -> Self {
-        self.clock_skew = i64::from(seconds);
+        self.clock_skew = i64::from(seconds).min(MAX_CLOCK_SKEW);
         self
     }
 

@@ -14,7 +14,7 @@
 //!    parties are configured;
 //! 8. `exp` required, `nbf` and `iat` optional, all JSON numbers; expired when
 //!    `exp <= now - skew`, not active when `nbf > now + skew`, `iat > now + skew` rejected;
-//! 9. `iss` when issuers are configured;
+//! 9. `iss` when issuers are configured, compared byte for byte;
 //! 10. kind: a session needs `sid` and a user `sub`; a template token has no `sid`;
 //! 11. `sts: "pending"` is signed out unless allowed;
 //! 12. constant claims of the claims type.
@@ -23,6 +23,12 @@ use serde_json::{Map, Value, json};
 
 use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode};
 use crate::keys::Key;
+
+/// Longest `kid` looked up (or shown in a message).
+pub const MAX_KID_BYTES: usize = 256;
+
+/// The NumericDate range accepted: 1970 to the end of year 9999.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
 const ENSURE_CLERK_JWT: &str = "Make sure that this is a valid Clerk-generated JWT.";
 
@@ -67,6 +73,13 @@ fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result
     if decoded.header.crit.is_some() {
         return Err(fail(Reason::TokenInvalid, "Invalid JWT header: `crit` extensions are not supported."));
     }
+    // An unencoded payload (RFC 7797) or a JWE-only member means this is not a plain Clerk JWS.
+    if let Some(member) = ["b64", "zip", "enc"].into_iter().find(|m| decoded.header.other.contains_key(*m)) {
+        return Err(fail(
+            Reason::TokenInvalid,
+            format!("Invalid JWT header: `{member}` is not supported in a signed JWT."),
+        ));
+    }
     let alg = decoded.header.alg.as_deref().unwrap_or("");
     let allowed = verifier.algorithms.is_empty() || verifier.algorithms.iter().any(|a| a.name() == alg);
     if alg.is_empty() || alg.eq_ignore_ascii_case("none") || !allowed {
@@ -108,6 +121,12 @@ fn resolve_key<'v>(verifier: &'v Verifier, decoded: &Decoded<'_>) -> Result<&'v 
         KeySource::Key(key) => Ok(key),
         KeySource::Jwks(jwks) => {
             let kid = decoded.header.kid.as_deref().unwrap_or("");
+            if kid.len() > MAX_KID_BYTES {
+                return Err(fail(
+                    Reason::TokenInvalid,
+                    format!("Invalid JWT header: the kid is longer than {MAX_KID_BYTES} bytes."),
+                ));
+            }
             if let Some(key) = jwks.get(kid) {
                 return Ok(key);
             }
@@ -179,8 +198,10 @@ fn audience(
     let list = json!(expected).to_string();
     match claims.get("aud") {
         Some(Value::String(aud)) if expected.contains(&aud.as_str()) => Ok(()),
+        // An array must be non-empty and all strings, one of them expected.
         Some(Value::Array(auds))
-            if auds.iter().any(|a| a.as_str().is_some_and(|a| expected.contains(&a))) =>
+            if auds.iter().all(Value::is_string)
+                && auds.iter().any(|a| a.as_str().is_some_and(|a| expected.contains(&a))) =>
         {
             Ok(())
         }
@@ -219,13 +240,23 @@ fn authorized_party(verifier: &Verifier, claims: &Map<String, Value>) -> Result<
 fn time_claim(claims: &Map<String, Value>, name: &str, what: &str) -> Result<Option<i64>, VerifyError> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(t) => Ok(Some(t)),
-            None => match n.as_f64() {
-                Some(f) if f.is_finite() && f.abs() < 1e15 => Ok(Some(f.floor() as i64)),
-                _ => Err(bad_time(name, what, &Value::Number(n.clone()))),
-            },
-        },
+        Some(Value::Number(n)) => {
+            let seconds = match n.as_i64() {
+                Some(t) => Some(t),
+                // A fractional date counts from its whole second; the range check keeps the cast exact.
+                None => n
+                    .as_f64()
+                    .filter(|f| f.is_finite() && (0.0..=MAX_NUMERIC_DATE as f64).contains(f))
+                    .map(|f| f.floor() as i64),
+            };
+            match seconds {
+                Some(t) if (0..=MAX_NUMERIC_DATE).contains(&t) => Ok(Some(t)),
+                _ => Err(not_clerk(
+                    Reason::TokenVerificationFailed,
+                    format!("Invalid JWT {what} claim ({name}) {n}. Expected a date between 1970 and 9999."),
+                )),
+            }
+        }
         Some(other) => Err(bad_time(name, what, other)),
     }
 }
@@ -284,7 +315,7 @@ fn issuer(verifier: &Verifier, claims: &Map<String, Value>) -> Result<(), Verify
         return Ok(());
     }
     match claims.get("iss") {
-        Some(Value::String(iss)) if verifier.issuers.iter().any(|i| i == iss.trim_end_matches('/')) => Ok(()),
+        Some(Value::String(iss)) if verifier.issuers.iter().any(|i| i == iss) => Ok(()),
         other => Err(fail(
             Reason::TokenInvalidIssuer,
             format!(
