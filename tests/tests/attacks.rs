@@ -484,7 +484,7 @@ fn ecdsa_high_s_variant_is_accepted() {
     let (input, sig) = es256_raw(&pair, &json!({"alg": "ES256"}).to_string(), &session().to_string());
     let n = hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
     let s = &sig[32..];
-    let mut other = vec![0u8; 32];
+    let mut other = [0u8; 32];
     let mut borrow = 0i16;
     for i in (0..32).rev() {
         let d = i16::from(n[i]) - i16::from(s[i]) - borrow;
