@@ -706,20 +706,11 @@ fn aud_is_checked_strictly() {
 fn invalid_utf8_lone_surrogates_and_boms_are_rejected() {
     let h = header().to_string();
     let p = session().to_string();
-    let bad_utf8 = format!("{}.{}", b64(h.as_bytes()), b64(&[p.as_bytes(), b"\xff"].concat()));
+    let bad_utf8 = [p.as_bytes(), b"\xff"].concat();
     let surrogate = p.replacen("\"user_1\"", "\"\\ud800\"", 1);
     let bom = format!("\u{feff}{p}");
     let utf16: Vec<u8> = p.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let sign = |input: String| {
-        let t = rs_raw(&h, "{}");
-        format!("{input}.{}", t.rsplit_once('.').unwrap().1)
-    };
-    for token in [
-        sign(bad_utf8),
-        rs_raw(&h, &surrogate),
-        rs_raw(&h, &bom),
-        sign(format!("{}.{}", b64(h.as_bytes()), b64(&utf16))),
-    ] {
+    for token in [rs_bytes(&h, &bad_utf8), rs_raw(&h, &surrogate), rs_raw(&h, &bom), rs_bytes(&h, &utf16)] {
         let r = reason(&verifier(), &token);
         assert!(matches!(r, Reason::TokenInvalid), "{r}");
     }

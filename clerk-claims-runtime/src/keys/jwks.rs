@@ -24,6 +24,37 @@ impl Jwks {
     /// assert!(clerk_claims_runtime::Jwks::from_json("[]").is_err());
     /// ```
     pub fn from_json(text: &str) -> Result<Jwks, KeyError> {
+        Self::parse(text, false)
+    }
+
+    /// A key set you hold yourself (templates' custom signing keys), where symmetric (`oct`) keys
+    /// are allowed, though not beside public keys (one set, one kind of key). Never use this for a
+    /// key set fetched from anywhere.
+    ///
+    /// ```
+    /// let set = r#"{"keys": [{"kty": "oct", "kid": "t", "alg": "HS256", "k": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"}]}"#;
+    /// assert!(clerk_claims_runtime::Jwks::from_private_json(set).unwrap().get("t").is_some());
+    /// assert!(clerk_claims_runtime::Jwks::from_json(set).unwrap().get("t").is_none());
+    /// ```
+    pub fn from_private_json(text: &str) -> Result<Jwks, KeyError> {
+        Self::parse(text, true)
+    }
+
+    fn parse(text: &str, allow_symmetric: bool) -> Result<Jwks, KeyError> {
+        let mixed = serde_json::from_str::<Value>(text).ok().and_then(|doc| {
+            let kinds: Vec<bool> = doc
+                .get("keys")?
+                .as_array()?
+                .iter()
+                .map(|k| k.get("kty") == Some(&Value::from("oct")))
+                .collect();
+            Some(kinds.contains(&true) && kinds.contains(&false))
+        });
+        if allow_symmetric && mixed == Some(true) {
+            return Err(KeyError(
+                "the key set mixes symmetric and public keys; keep them in separate sets".into(),
+            ));
+        }
         let doc: Value =
             serde_json::from_str(text).map_err(|e| KeyError(format!("the JWKS is not valid JSON: {e}")))?;
         let keys = doc
@@ -31,8 +62,19 @@ impl Jwks {
             .and_then(Value::as_array)
             .ok_or_else(|| KeyError("the JWKS has no `keys` array".into()))?;
         let mut jwks = Jwks::default();
+        let kid_of = |jwk: &Value| jwk.get("kid").and_then(Value::as_str).map(str::to_string);
+        let kids: Vec<Option<String>> = keys.iter().map(kid_of).collect();
         for jwk in keys {
-            if jwk.get("kty").and_then(Value::as_str) == Some("oct") {
+            // Two keys under one kid are ambiguous: neither is used.
+            if let Some(kid) = kid_of(jwk)
+                && kids.iter().filter(|k| k.as_deref() == Some(kid.as_str())).count() > 1
+            {
+                if jwks.refusal(&kid).is_none() {
+                    jwks.refused.push((Some(kid), "two keys in the set share this kid".into()));
+                }
+                continue;
+            }
+            if !allow_symmetric && jwk.get("kty").and_then(Value::as_str) == Some("oct") {
                 // A published key is public: an HMAC key in it would let anyone mint tokens.
                 let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
                 jwks.refused.push((kid, "a symmetric key is never taken from a published key set".into()));
@@ -45,22 +87,6 @@ impl Jwks {
                     jwks.refused.push((kid, e.0));
                 }
             }
-        }
-        // Two keys under one kid are ambiguous: neither is used.
-        let mut seen: Vec<String> = Vec::new();
-        let duplicated: Vec<String> = jwks
-            .keys
-            .iter()
-            .filter_map(|k| k.kid().map(str::to_string))
-            .filter(|kid| {
-                let twice = seen.contains(kid);
-                seen.push(kid.clone());
-                twice
-            })
-            .collect();
-        jwks.keys.retain(|k| !k.kid().is_some_and(|kid| duplicated.iter().any(|d| d == kid)));
-        for kid in duplicated {
-            jwks.refused.push((Some(kid), "two keys in the set share this kid".into()));
         }
         Ok(jwks)
     }

@@ -68,6 +68,20 @@ fn undecodable() -> VerifyError {
 /// assert_eq!(decode("aaa.bbb.ccc", 8192).unwrap_err().reason.code(), "token-invalid");
 /// ```
 pub fn decode(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError> {
+    let decoded = decode_jws(token, max_bytes)?;
+    check_json_object(&decoded.payload)?;
+    Ok(decoded)
+}
+
+/// [`decode`] for any JWS: the payload is left as bytes (a JWT's payload is checked once the
+/// signature is).
+///
+/// ```
+/// use clerk_claims_runtime::verify::decode_jws;
+/// let token = "eyJhbGciOiJIUzI1NiJ9.aGVsbG8.AAAA";
+/// assert_eq!(decode_jws(token, 8192).unwrap().payload, b"hello");
+/// ```
+pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError> {
     if token.len() > max_bytes {
         return Err(VerifyError::new(
             Reason::TokenTooLarge,
@@ -83,7 +97,6 @@ pub fn decode(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError>
     let payload = b64(p)?;
     let signature = b64(s)?;
     check_json_object(&header_bytes)?;
-    check_json_object(&payload)?;
     let header: Header = serde_json::from_slice(&header_bytes).map_err(|_| undecodable())?;
     Ok(Decoded { header, payload, signature, signing_input })
 }
@@ -98,7 +111,7 @@ fn b64(segment: &str) -> Result<Vec<u8>, VerifyError> {
 }
 
 /// A JSON object, with no duplicate key at any level and no nesting beyond [`MAX_NESTING`].
-fn check_json_object(bytes: &[u8]) -> Result<(), VerifyError> {
+pub(crate) fn check_json_object(bytes: &[u8]) -> Result<(), VerifyError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let checked = serde::de::DeserializeSeed::deserialize(Strict { depth: 0 }, &mut de)
         .and_then(|is_object| de.end().map(|()| is_object));

@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 pub use error::{Reason, VerifyError};
-pub use jws::{Decoded, Header, MAX_NESTING, decode};
+pub use jws::{Decoded, Header, MAX_NESTING, decode, decode_jws};
 
 use crate::claims::{ClerkClaims, SessionClaims, TemplateClaims};
 use crate::keys::{Algorithm, Jwks, Key};
@@ -232,6 +232,15 @@ impl Verifier {
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// Checks only that `token` is a well-formed JWS signed by this verifier's key (the policy's
+    /// steps 1 to 6), without looking at any claim.
+    ///
+    /// # Errors
+    /// The first check that fails, as a [`VerifyError`].
+    pub fn verify_signature<'t>(&self, token: &'t str) -> Result<Decoded<'t>, VerifyError> {
+        policy::signature(self, token, TokenKind::Any)
     }
 
     /// Verifies a session token into its claims, with the session customization's claims as `C`.

@@ -2,14 +2,15 @@
 //! passes or returns the [`VerifyError`] Clerk's SDKs would (same reason codes, messages modelled on
 //! theirs), so the first failing check decides the outcome.
 //!
-//! 1. size limit, then form: three canonical base64url segments, header and payload JSON objects
-//!    without duplicate keys, nesting bounded ([`super::decode`]);
+//! 1. size limit, then form: three canonical base64url segments, a header JSON object without
+//!    duplicate keys, nesting bounded ([`super::decode_jws`]);
 //! 2. header: no `crit`; an `alg` that is neither missing nor `none`, and allowed if a list is set;
 //! 3. category: machine tokens are never accepted, a template token is not a session token and the
 //!    reverse (`cat`), before any key is looked up;
 //! 4. key: by `kid` from this verifier's key source only (no `jku`, `x5u`, `jwk`, `x5c`);
 //! 5. `typ`: absent or `JWT` by default;
 //! 6. signature, with the key pinned to its algorithm; nothing in the payload is trusted before it;
+//!    then the payload must be a JSON object without duplicate keys, nesting bounded;
 //! 7. `sub` a string; `aud` when configured (or constant for the type); `azp` when authorized
 //!    parties are configured;
 //! 8. `exp` required, `nbf` and `iat` optional, all JSON numbers; expired when
@@ -21,7 +22,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode};
+use super::jws::check_json_object;
+use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
 use crate::keys::Key;
 
 /// Longest `kid` looked up (or shown in a message).
@@ -48,12 +50,8 @@ pub(crate) fn check(
     kind: TokenKind,
     constants: &Map<String, Value>,
 ) -> Result<Vec<u8>, VerifyError> {
-    let decoded = decode(token, verifier.max_token_bytes)?;
-    let alg = header_algorithm(verifier, &decoded)?;
-    token_category(&decoded, kind)?;
-    let key = resolve_key(verifier, &decoded)?;
-    header_type(verifier, &decoded)?;
-    key.verify(alg, decoded.signing_input.as_bytes(), &decoded.signature)?;
+    let decoded = signature(verifier, token, kind)?;
+    check_json_object(&decoded.payload)?;
 
     let claims: Map<String, Value> = serde_json::from_slice(&decoded.payload)
         .map_err(|_| fail(Reason::TokenInvalid, "Invalid JWT form. The payload is not a JSON object."))?;
@@ -67,6 +65,21 @@ pub(crate) fn check(
     pending(verifier, &claims, kind)?;
     constant_claims(&claims, constants)?;
     Ok(decoded.payload)
+}
+
+/// Steps 1 to 6: the token is well formed and signed by this verifier's key; no claim is looked at.
+pub(crate) fn signature<'t>(
+    verifier: &Verifier,
+    token: &'t str,
+    kind: TokenKind,
+) -> Result<Decoded<'t>, VerifyError> {
+    let decoded = decode_jws(token, verifier.max_token_bytes)?;
+    let alg = header_algorithm(verifier, &decoded)?;
+    token_category(&decoded, kind)?;
+    let key = resolve_key(verifier, &decoded)?;
+    header_type(verifier, &decoded)?;
+    key.verify(alg, decoded.signing_input.as_bytes(), &decoded.signature)?;
+    Ok(decoded)
 }
 
 fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result<&'d str, VerifyError> {

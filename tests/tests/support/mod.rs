@@ -58,7 +58,12 @@ pub fn signing_input(header: &str, payload: &str) -> String {
 
 /// Signs raw header and payload texts with the instance key (RS256 unless `alg` says RS384/RS512).
 pub fn rs_raw(header: &str, payload: &str) -> String {
-    let input = signing_input(header, payload);
+    rs_bytes(header, payload.as_bytes())
+}
+
+/// [`rs_raw`] with any payload bytes (not necessarily UTF-8).
+pub fn rs_bytes(header: &str, payload: &[u8]) -> String {
+    let input = format!("{}.{}", b64(header.as_bytes()), b64(payload));
     let alg: Value =
         serde_json::from_str(header).ok().and_then(|h: Value| h.get("alg").cloned()).unwrap_or_default();
     let padding: &'static dyn signature::RsaEncoding = match alg.as_str() {
