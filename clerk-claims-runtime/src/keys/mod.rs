@@ -6,6 +6,8 @@
 
 mod der;
 mod jwks;
+#[cfg(feature = "remote")]
+mod remote;
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,6 +18,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
 pub use jwks::Jwks;
+#[cfg(feature = "remote")]
+pub use remote::{RemoteJwks, RemoteOptions};
 
 use crate::verify::{Reason, VerifyError};
 
@@ -380,4 +384,26 @@ fn rsa_der(n: &[u8], e: &[u8]) -> Result<Vec<u8>, KeyError> {
         )));
     }
     Ok(der::rsa_public_key(n, e))
+}
+
+/// The error for a `kid` a key set does not hold (or refused).
+pub(crate) fn missing_key(jwks: &Jwks, kid: &str) -> VerifyError {
+    if let Some(why) = jwks.refusal(kid) {
+        return VerifyError::new(
+            Reason::JwkInvalid,
+            format!("The key with kid='{kid}' cannot be used: {why}."),
+        );
+    }
+    VerifyError::new(
+        Reason::JwkKidMismatch,
+        format!(
+            "Unable to find a signing key in JWKS that matches the kid='{kid}' of the provided session token. \
+             Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated \
+             session JWT."
+        ),
+    )
+    .with_action(
+        "Go to your Dashboard and validate your secret and public keys are correct. \
+         Contact support@clerk.com if the issue persists.",
+    )
 }

@@ -69,6 +69,16 @@ pub enum KeySource {
     Jwks(Arc<Jwks>),
     /// One key for every token (Clerk's networkless `CLERK_JWT_KEY`, a template's custom key).
     Key(Arc<Key>),
+    /// A key set fetched over HTTPS and cached (verify with the `_async` methods, which fetch).
+    #[cfg(feature = "remote")]
+    Remote(crate::keys::RemoteJwks),
+}
+
+#[cfg(feature = "remote")]
+impl From<crate::keys::RemoteJwks> for KeySource {
+    fn from(remote: crate::keys::RemoteJwks) -> Self {
+        KeySource::Remote(remote)
+    }
 }
 
 impl From<Jwks> for KeySource {
@@ -232,6 +242,56 @@ impl Verifier {
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// Loads the key a token needs when the key source is remote (no-op otherwise). The checks that
+    /// need no key run first, so a malformed or machine token causes no fetch.
+    #[cfg(feature = "remote")]
+    async fn prepare(&self, token: &str, kind: TokenKind) -> Result<(), VerifyError> {
+        if let KeySource::Remote(remote) = &self.keys {
+            let decoded = policy::before_key(self, token, kind)?;
+            let kid = decoded.header.kid.as_deref().unwrap_or("");
+            if kid.len() <= policy::MAX_KID_BYTES {
+                remote.ensure(kid).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Verifier::verify_session`], fetching keys first when the key source is remote.
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    #[cfg(feature = "remote")]
+    pub async fn verify_session_async<C: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<SessionClaims<C>, VerifyError> {
+        self.prepare(token, TokenKind::Session).await?;
+        self.verify_session(token)
+    }
+
+    /// [`Verifier::verify_template`], fetching keys first when the key source is remote.
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    #[cfg(feature = "remote")]
+    pub async fn verify_template_async<C: ClerkClaims + DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<TemplateClaims<C>, VerifyError> {
+        self.prepare(token, TokenKind::Template).await?;
+        self.verify_template(token)
+    }
+
+    /// [`Verifier::verify_json`], fetching keys first when the key source is remote.
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    #[cfg(feature = "remote")]
+    pub async fn verify_json_async(&self, token: &str, kind: TokenKind) -> Result<Value, VerifyError> {
+        self.prepare(token, kind).await?;
+        self.verify_json(token, kind)
     }
 
     /// Checks only that `token` is a well-formed JWS signed by this verifier's key (the policy's

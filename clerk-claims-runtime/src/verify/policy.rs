@@ -24,7 +24,9 @@ use serde_json::{Map, Value, json};
 
 use super::jws::check_json_object;
 use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
-use crate::keys::Key;
+use std::sync::Arc;
+
+use crate::keys::{Key, missing_key};
 
 /// Longest `kid` looked up (or shown in a message).
 pub const MAX_KID_BYTES: usize = 256;
@@ -65,6 +67,18 @@ pub(crate) fn check(
     pending(verifier, &claims, kind)?;
     constant_claims(&claims, constants)?;
     Ok(decoded.payload)
+}
+
+/// Steps 1 to 3, which need no key: form, header, category.
+pub(crate) fn before_key<'t>(
+    verifier: &Verifier,
+    token: &'t str,
+    kind: TokenKind,
+) -> Result<Decoded<'t>, VerifyError> {
+    let decoded = decode_jws(token, verifier.max_token_bytes)?;
+    header_algorithm(verifier, &decoded)?;
+    token_category(&decoded, kind)?;
+    Ok(decoded)
 }
 
 /// Steps 1 to 6: the token is well formed and signed by this verifier's key; no claim is looked at.
@@ -129,39 +143,19 @@ fn token_category(decoded: &Decoded<'_>, kind: TokenKind) -> Result<(), VerifyEr
     }
 }
 
-fn resolve_key<'v>(verifier: &'v Verifier, decoded: &Decoded<'_>) -> Result<&'v Key, VerifyError> {
+fn resolve_key(verifier: &Verifier, decoded: &Decoded<'_>) -> Result<Arc<Key>, VerifyError> {
+    let kid = decoded.header.kid.as_deref().unwrap_or("");
+    if kid.len() > MAX_KID_BYTES {
+        return Err(fail(
+            Reason::TokenInvalid,
+            format!("Invalid JWT header: the kid is longer than {MAX_KID_BYTES} bytes."),
+        ));
+    }
     match &verifier.keys {
-        KeySource::Key(key) => Ok(key),
-        KeySource::Jwks(jwks) => {
-            let kid = decoded.header.kid.as_deref().unwrap_or("");
-            if kid.len() > MAX_KID_BYTES {
-                return Err(fail(
-                    Reason::TokenInvalid,
-                    format!("Invalid JWT header: the kid is longer than {MAX_KID_BYTES} bytes."),
-                ));
-            }
-            if let Some(key) = jwks.get(kid) {
-                return Ok(key);
-            }
-            if let Some(why) = jwks.refusal(kid) {
-                return Err(fail(
-                    Reason::JwkInvalid,
-                    format!("The key with kid='{kid}' cannot be used: {why}."),
-                ));
-            }
-            Err(fail(
-                Reason::JwkKidMismatch,
-                format!(
-                    "Unable to find a signing key in JWKS that matches the kid='{kid}' of the provided session token. \
-                     Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated \
-                     session JWT."
-                ),
-            )
-            .with_action(
-                "Go to your Dashboard and validate your secret and public keys are correct. \
-                 Contact support@clerk.com if the issue persists.",
-            ))
-        }
+        KeySource::Key(key) => Ok(key.clone()),
+        KeySource::Jwks(jwks) => jwks.get(kid).cloned().ok_or_else(|| missing_key(jwks, kid)),
+        #[cfg(feature = "remote")]
+        KeySource::Remote(remote) => remote.cached(kid),
     }
 }
 
