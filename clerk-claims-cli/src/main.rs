@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod decode;
+mod doctor;
 mod generate;
 mod new;
 mod presets;
@@ -59,6 +60,8 @@ enum Command {
         /// The token.
         token: String,
     },
+    /// Check the CLERK_* environment: keys' format, issuer, authorized parties, JWKS reachable, clock.
+    Doctor,
     /// Write a preset template and its Dashboard setup sheet.
     New {
         /// default, hasura, supabase, supabase-session, custom, blank, nhost, convex, grafbase, fauna, session.
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Generate { templates, out, check } => generate::run(&templates, out.as_deref(), check),
         Command::Verify(args) => verify::run(*args),
         Command::Decode { token } => decode::run(&token),
+        Command::Doctor => doctor::run(),
         Command::New { preset, dir, name, force } => new::run(&preset, &dir, name.as_deref(), force),
     };
     match outcome {

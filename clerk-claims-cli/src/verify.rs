@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use clerk_claims_codegen::types::TypeModel;
-use clerk_claims_runtime::keys::{Algorithm, Key};
+use clerk_claims_runtime::keys::{Algorithm, Key, RemoteJwks};
 use clerk_claims_runtime::verify::{KeySource, TokenKind};
 use clerk_claims_runtime::{Jwks, Verifier};
 use serde_json::{Map, Value};
@@ -15,7 +15,7 @@ use crate::Outcome;
 pub(crate) struct VerifyArgs {
     /// The token, or `-` (the default) to read it from standard input.
     token: Option<String>,
-    /// A JWKS file (the instance's `/.well-known/jwks.json`).
+    /// A JWKS file or URL (the instance's `https://<frontend api>/.well-known/jwks.json`).
     #[arg(long, group = "key")]
     jwks: Option<String>,
     /// An RSA public key in PEM (Clerk's "JWT public key", `CLERK_JWT_KEY`).
@@ -113,7 +113,7 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
     };
     let keys: KeySource = match (&args.jwks, &args.pem, &args.secret) {
         (Some(jwks), _, _) if jwks.starts_with("http://") || jwks.starts_with("https://") => {
-            return usage("--jwks takes a file here; download the key set first (curl -o jwks.json <url>)");
+            RemoteJwks::new(jwks.as_str()).into()
         }
         (Some(jwks), _, _) => {
             match read_limited(Path::new(jwks)).map(|t| Jwks::from_json(&t).map_err(|e| e.to_string())) {
@@ -165,7 +165,20 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
         Some(_) => TokenKind::Any,
         None => template_kind.unwrap_or(TokenKind::Any),
     };
-    match verifier.verify_json_with(&token, kind, &constants) {
+    // A remote key set is fetched first (the checks that need no key run before any request).
+    let remote =
+        matches!(args.jwks.as_deref(), Some(j) if j.starts_with("http://") || j.starts_with("https://"));
+    let result = if remote {
+        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt
+                .block_on(verifier.verify_json_async(&token, kind))
+                .and_then(|_| verifier.verify_json_with(&token, kind, &constants)),
+            Err(e) => return usage(format!("cannot start the HTTP client: {e}")),
+        }
+    } else {
+        verifier.verify_json_with(&token, kind, &constants)
+    };
+    match result {
         Ok(payload) => {
             println!("{}", serde_json::to_string_pretty(&payload).unwrap_or_default());
             Outcome::Success

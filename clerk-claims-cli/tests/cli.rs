@@ -361,3 +361,85 @@ fn decode_marks_the_output_unverified() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).starts_with("error: token-invalid:"));
 }
+
+/// Serves `body` over HTTP on 127.0.0.1 for as long as the test runs; returns the URL.
+fn serve_forever(body: String) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/.well-known/jwks.json", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ndate: {date}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let head_only = request.starts_with(b"HEAD");
+            let _ = stream.write_all(head.as_bytes());
+            if !head_only {
+                let _ = stream.write_all(body.as_bytes());
+            }
+        }
+    });
+    url
+}
+
+#[test]
+fn verify_fetches_a_jwks_url() {
+    let url = serve_forever(std::fs::read_to_string(vectors("jwks/mock_jwks.json")).unwrap());
+    let token = std::fs::read_to_string(vectors("tokens/mock_jwt.jwt")).unwrap();
+    let out = clerk_claims(&["verify", &token, "--jwks", &url, "--now", "1666648250"], &repo());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = clerk_claims(
+        &["verify", &token, "--jwks", "http://127.0.0.1:1/jwks.json", "--now", "1666648250"],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error: jwk-remote-failed-to-load:"), "{}", stderr(&out));
+}
+
+#[test]
+fn doctor_checks_the_environment() {
+    let url = serve_forever(std::fs::read_to_string(vectors("jwks/mock_jwks.json")).unwrap());
+    let run = |vars: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_clerk-claims"));
+        cmd.arg("doctor").env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let pk = "pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA";
+    let good = run(&[
+        ("CLERK_PUBLISHABLE_KEY", pk),
+        ("CLERK_SECRET_KEY", "sk_test_abc"),
+        ("CLERK_JWKS_URL", &url),
+        ("CLERK_AUTHORIZED_PARTIES", "https://app.example.com"),
+    ]);
+    let text = String::from_utf8_lossy(&good.stdout);
+    assert_eq!(good.status.code(), Some(0), "{text}");
+    assert!(text.contains("JWKS reachable") && text.contains("clock within 5 s"), "{text}");
+
+    let bad = run(&[
+        ("CLERK_PUBLISHABLE_KEY", pk),
+        ("CLERK_SECRET_KEY", "sk_live_abc"),
+        ("CLERK_JWT_KEY", "not a key"),
+        ("CLERK_AUTHORIZED_PARTIES", "app.example.com"),
+        ("CLERK_JWKS_URL", "http://127.0.0.1:1/jwks.json"),
+    ]);
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1));
+    for problem in ["different instances", "CLERK_JWT_KEY", "not an origin", "JWKS http://127.0.0.1:1"] {
+        assert!(text.contains(problem), "{problem}: {text}");
+    }
+    let invalid = run(&[("CLERK_PUBLISHABLE_KEY", "pk_live_nope")]);
+    assert_eq!(invalid.status.code(), Some(1));
+}
