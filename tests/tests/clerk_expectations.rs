@@ -1,7 +1,10 @@
 //! Every case of Clerk's SDK expectations (../shared/vectors/clerk/expectations.json) that concerns
-//! token decoding, keys and verification, with the fixed clock upstream uses. Cases that exercise the
-//! request layer (`authenticateRequest`) and remote JWKS loading belong to the web and remote-key
-//! tests; they are listed by id below so none is silently skipped.
+//! token decoding, keys and verification, with the fixed clock upstream uses. The mocked Backend API
+//! of the remote-key cases is a real HTTP server on 127.0.0.1. Cases of the request layer
+//! (`authenticateRequest`) belong to the web integration; they are listed below so none is skipped
+//! silently.
+
+mod support;
 
 use std::path::PathBuf;
 
@@ -96,8 +99,51 @@ fn check_error(id: &str, got: &clerk_claims_runtime::VerifyError, expected: &Val
     }
 }
 
-/// Cases of the request layer and of remote JWKS loading, covered elsewhere.
-const ELSEWHERE: &[&str] = &["authenticateRequest", "loadClerkJWKFromRemote"];
+/// Cases of the request layer, covered by the web integration's tests.
+const ELSEWHERE: &[&str] = &["authenticateRequest"];
+
+/// `loadClerkJWKFromRemote`: the Backend API's `/v1/jwks` with the secret key, served locally.
+fn load_from_remote(id: &str, case: &Value) {
+    use clerk_claims_runtime::instance::InstanceConfig;
+    use clerk_claims_runtime::keys::{RemoteJwks, RemoteOptions};
+    use support::{Reply, Server};
+    let expect = &case["expect"];
+    let options = &case["options"];
+    let kid = case["kid"].as_str().unwrap();
+    let Some(secret) = options["secretKey"].as_str() else {
+        // No secret key and no other key source: nothing to fetch from.
+        let err = Verifier::from_instance(&InstanceConfig::default()).unwrap_err();
+        return check_error(id, &err, &expect["error"]);
+    };
+    let reply = match case["http"].as_object().unwrap().values().next().unwrap() {
+        Value::String(file) => Reply::Body(text(file)),
+        other => Reply::Status(u16::try_from(other["status"].as_u64().unwrap()).unwrap()),
+    };
+    let server = Server::start(reply);
+    let api_url = server.url.trim_end_matches("/.well-known/jwks.json").to_string();
+    let remote =
+        RemoteJwks::backend_api(&api_url, secret, RemoteOptions { attempts: 1, ..RemoteOptions::default() });
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    match rt.block_on(remote.key(kid)) {
+        Ok(key) => {
+            let expected = json(expect["jwk"].as_str().unwrap().split_once('#').unwrap().0);
+            assert_eq!(key.jwk()["n"], expected["keys"][0]["n"], "{id}");
+            assert_eq!(key.kid(), Some(kid), "{id}");
+        }
+        Err(e) => {
+            // Upstream's URL is Clerk's production API; here it is the local server.
+            let mut expected = expect["error"].clone();
+            if let Some(m) = expected["message"].as_str() {
+                expected["message"] = m.replace("https://api.clerk.com", &api_url).into();
+            }
+            check_error(id, &e, &expected);
+        }
+    }
+    let requests = server.requests.lock().unwrap();
+    let first = requests.first().unwrap().to_ascii_lowercase();
+    assert!(first.starts_with("get /v1/jwks "), "{id}: {first}");
+    assert!(first.contains(&format!("authorization: bearer {}", secret.to_ascii_lowercase())), "{id}");
+}
 
 #[test]
 fn every_expectation() {
@@ -167,10 +213,11 @@ fn every_expectation() {
                     Err(e) => check_error(id, &e, &expect["error"]),
                 }
             }
+            "loadClerkJWKFromRemote" => load_from_remote(id, case),
             other if ELSEWHERE.contains(&other) => continue,
             other => panic!("{id}: no harness for `{other}`"),
         }
         ran += 1;
     }
-    assert_eq!(ran, 36, "cases run");
+    assert_eq!(ran, 40, "cases run");
 }

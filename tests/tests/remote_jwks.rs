@@ -3,10 +3,9 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::rand::SystemRandom;
@@ -16,76 +15,6 @@ use clerk_claims_runtime::verify::TokenKind;
 use clerk_claims_runtime::{Reason, Verifier};
 use serde_json::json;
 use support::*;
-
-#[derive(Clone)]
-enum Reply {
-    Body(String),
-    Status(u16),
-    Slow(Duration),
-    Garbage,
-    Huge(usize),
-}
-
-/// A minimal HTTP/1.1 server answering every request with the current `Reply`.
-struct Server {
-    url: String,
-    reply: Arc<Mutex<Reply>>,
-    hits: Arc<AtomicUsize>,
-}
-
-impl Server {
-    fn start(reply: Reply) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/.well-known/jwks.json", listener.local_addr().unwrap());
-        let reply = Arc::new(Mutex::new(reply));
-        let hits = Arc::new(AtomicUsize::new(0));
-        let (r, h) = (reply.clone(), hits.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (r, h) = (r.clone(), h.clone());
-                std::thread::spawn(move || serve(stream, &r, &h));
-            }
-        });
-        Server { url, reply, hits }
-    }
-
-    fn set(&self, reply: Reply) {
-        *self.reply.lock().unwrap() = reply;
-    }
-
-    fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-}
-
-fn serve(mut stream: TcpStream, reply: &Mutex<Reply>, hits: &AtomicUsize) {
-    let mut request = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => request.extend_from_slice(&buf[..n]),
-        }
-    }
-    hits.fetch_add(1, Ordering::SeqCst);
-    let reply = reply.lock().unwrap().clone();
-    let (status, body) = match reply {
-        Reply::Body(body) => (200, body.into_bytes()),
-        Reply::Status(code) => (code, b"{\"errors\":[]}".to_vec()),
-        Reply::Slow(delay) => {
-            std::thread::sleep(delay);
-            (200, read("clerk/jwks/mock_jwks.json").into_bytes())
-        }
-        Reply::Garbage => (200, b"<html>not a key set</html>".to_vec()),
-        Reply::Huge(n) => (200, vec![b' '; n]),
-    };
-    let head = format!(
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
-}
 
 fn fast() -> RemoteOptions {
     RemoteOptions {

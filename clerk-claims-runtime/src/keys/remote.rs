@@ -189,6 +189,16 @@ impl RemoteJwks {
         }
     }
 
+    /// The key with `kid`, fetching the key set when it is not loaded (or, at most once per
+    /// cooldown, when it does not hold `kid`).
+    ///
+    /// # Errors
+    /// `jwk-kid-mismatch` when the instance has no such key; the fetch errors otherwise.
+    pub async fn key(&self, kid: &str) -> Result<Arc<Key>, VerifyError> {
+        self.ensure(kid).await?;
+        self.cached(kid)
+    }
+
     /// Fetches the key set now (single-flight: waits for a fetch already running instead).
     ///
     /// # Errors

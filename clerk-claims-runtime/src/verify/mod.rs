@@ -173,6 +173,48 @@ impl Verifier {
         }
     }
 
+    /// A verifier for the instance the `CLERK_*` settings describe: `CLERK_JWT_KEY` when set
+    /// (networkless), else the JWKS at `CLERK_JWKS_URL` (or the publishable key's Frontend API), else
+    /// the Backend API's `/v1/jwks` with `CLERK_SECRET_KEY`; `iss` and `azp` checked when known.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{Verifier, instance::InstanceConfig};
+    /// let config = InstanceConfig::from_lookup(|name| match name {
+    ///     "CLERK_PUBLISHABLE_KEY" => Some("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA".into()),
+    ///     _ => None,
+    /// }).unwrap();
+    /// assert!(Verifier::from_instance(&config).is_ok());
+    /// let err = Verifier::from_instance(&InstanceConfig::default()).unwrap_err();
+    /// assert_eq!(err.reason.code(), "jwk-remote-failed-to-load");
+    /// ```
+    ///
+    /// # Errors
+    /// `jwk-invalid` for a `CLERK_JWT_KEY` that is not a key; `jwk-remote-failed-to-load` when no key
+    /// source is configured at all.
+    pub fn from_instance(config: &crate::instance::InstanceConfig) -> Result<Verifier, VerifyError> {
+        let keys: KeySource = match (&config.jwt_key, &config.jwks_url, &config.secret_key) {
+            (Some(pem), _, _) => Key::local(Some(pem), "clerk-jwt-key")?.into(),
+            #[cfg(feature = "remote")]
+            (None, Some(url), _) => crate::keys::RemoteJwks::new(url.as_str()).into(),
+            #[cfg(feature = "remote")]
+            (None, None, Some(secret)) => {
+                crate::keys::RemoteJwks::backend_api(&config.api_url, &secret.0, Default::default()).into()
+            }
+            _ => {
+                return Err(VerifyError::new(
+                    Reason::JwkRemoteFailedToLoad,
+                    "Failed to load JWKS from Clerk Backend or Frontend API.",
+                )
+                .with_action("Contact support@clerk.com"));
+            }
+        };
+        let mut verifier = Verifier::new(keys).authorized_parties(config.authorized_parties.iter().cloned());
+        if let Some(issuer) = &config.issuer {
+            verifier = verifier.issuer(issuer.clone());
+        }
+        Ok(verifier)
+    }
+
     /// Accepts tokens whose `iss` is `issuer` (the instance's Frontend API URL; call again for
     /// satellites and proxies).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {

@@ -1,7 +1,12 @@
 //! Minting test tokens with the instance key of Clerk's SDK fixtures (and keys made on the spot).
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
@@ -130,4 +135,80 @@ pub fn with_signature(token: &str, sig: &[u8]) -> String {
 
 pub fn signature_of(token: &str) -> Vec<u8> {
     URL_SAFE_NO_PAD.decode(token.rsplit_once('.').unwrap().1).unwrap()
+}
+
+/// What the test HTTP server answers.
+#[derive(Clone)]
+pub enum Reply {
+    Body(String),
+    Status(u16),
+    Slow(Duration),
+    Garbage,
+    Huge(usize),
+}
+
+/// A minimal HTTP/1.1 server answering every request with the current `Reply`.
+pub struct Server {
+    pub url: String,
+    /// Every request's head (request line and headers).
+    pub requests: Arc<Mutex<Vec<String>>>,
+    reply: Arc<Mutex<Reply>>,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Server {
+    /// A server on 127.0.0.1 answering every request with `reply`.
+    pub fn start(reply: Reply) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/.well-known/jwks.json", listener.local_addr().unwrap());
+        let reply = Arc::new(Mutex::new(reply));
+        let hits = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (r, h, q) = (reply.clone(), hits.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (r, h, q) = (r.clone(), h.clone(), q.clone());
+                std::thread::spawn(move || serve(stream, &r, &h, &q));
+            }
+        });
+        Server { url, requests, reply, hits }
+    }
+
+    pub fn set(&self, reply: Reply) {
+        *self.reply.lock().unwrap() = reply;
+    }
+
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+fn serve(mut stream: TcpStream, reply: &Mutex<Reply>, hits: &AtomicUsize, requests: &Mutex<Vec<String>>) {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    hits.fetch_add(1, Ordering::SeqCst);
+    requests.lock().unwrap().push(String::from_utf8_lossy(&request).into_owned());
+    let reply = reply.lock().unwrap().clone();
+    let (status, body) = match reply {
+        Reply::Body(body) => (200, body.into_bytes()),
+        Reply::Status(code) => (code, b"{\"errors\":[]}".to_vec()),
+        Reply::Slow(delay) => {
+            std::thread::sleep(delay);
+            (200, read("clerk/jwks/mock_jwks.json").into_bytes())
+        }
+        Reply::Garbage => (200, b"<html>not a key set</html>".to_vec()),
+        Reply::Huge(n) => (200, vec![b' '; n]),
+    };
+    let head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
 }
