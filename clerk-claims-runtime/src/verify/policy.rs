@@ -70,6 +70,7 @@ pub(crate) fn check(
 }
 
 /// Steps 1 to 3, which need no key: form, header, category.
+#[cfg(feature = "remote")]
 pub(crate) fn before_key<'t>(
     verifier: &Verifier,
     token: &'t str,
