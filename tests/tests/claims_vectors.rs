@@ -86,3 +86,38 @@ fn documented_token_payloads_deserialize() {
     assert_eq!(claims.actor.as_ref().unwrap()["sub"], "user_2RTHzvtOq9aRpJYPGnT83Rl0lGU");
     assert_eq!(claims.version, None);
 }
+
+#[test]
+fn a_claim_that_does_not_fit_names_its_path() {
+    use clerk_claims_runtime::{Jwks, Reason, Verifier};
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Custom {
+        tenant: Tenant,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Tenant {
+        seats: u32,
+    }
+    // A v2 session token with `tenant.seats` a string, signed by the fixtures' instance key.
+    let token = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/vectors/clerk/derived/synthetic/v2_session_with_org.jwt"),
+    )
+    .unwrap();
+    let jwks = Jwks::from_json(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/clerk/jwks/mock_jwks.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let err = Verifier::new(jwks).now(1_666_648_250).verify_session::<Custom>(&token).unwrap_err();
+    assert_eq!(err.reason, Reason::ClaimsInvalid);
+    assert_eq!(err.message, "the claim `tenant` does not fit the claims type: missing field `tenant`");
+
+    let payload = br#"{"sub": "u", "exp": 1, "sid": "s", "tenant": {"seats": "many"}}"#;
+    let e = SessionClaims::<Custom>::from_payload(payload).unwrap_err();
+    assert_eq!(e.path, "tenant.seats");
+}

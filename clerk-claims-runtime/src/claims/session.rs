@@ -129,14 +129,28 @@ impl From<serde_json::Error> for ClaimsError {
     }
 }
 
+/// The template's claims from the whole payload. `C` usually reads the payload directly (its errors
+/// then carry the claim's path); types that cannot read a map themselves, such as `()`, go through
+/// a flattening wrapper.
+fn custom<C: DeserializeOwned>(payload: &[u8]) -> Result<C, ClaimsError> {
+    match parse::<C>(payload) {
+        Ok(c) => Ok(c),
+        Err(direct) => parse::<Custom<C>>(payload).map(|c| c.custom).map_err(|_| direct),
+    }
+}
+
 /// Deserializes with the path of the claim that did not fit.
 fn parse<T: DeserializeOwned>(payload: &[u8]) -> Result<T, ClaimsError> {
     let mut de = serde_json::Deserializer::from_slice(payload);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
+        let mut path = e.path().to_string();
         let message = e.into_inner().to_string();
         // serde_json's position is in the payload, which the caller never sees: drop it.
         let message = message.split(" at line ").next().unwrap_or_default().to_string();
+        // A missing claim is reported on its parent; name the claim itself.
+        if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+            path = if path == "." { field.to_string() } else { format!("{path}.{field}") };
+        }
         ClaimsError { path, message }
     })
 }
@@ -151,7 +165,7 @@ impl<C: DeserializeOwned> SessionClaims<C> {
     /// ```
     pub fn from_payload(payload: &[u8]) -> Result<Self, ClaimsError> {
         let raw: RawSession = parse(payload)?;
-        let custom = parse::<Custom<C>>(payload)?.custom;
+        let custom = custom::<C>(payload)?;
         let organization = match (&raw.o, &raw.org_id) {
             (Some(o), _) => Some(Organization::from_v2(o, raw.fea.as_deref())),
             (None, Some(id)) => Some(Organization {
@@ -237,7 +251,7 @@ impl<C: DeserializeOwned> TemplateClaims<C> {
     /// ```
     pub fn from_payload(payload: &[u8]) -> Result<Self, ClaimsError> {
         let registered: RegisteredClaims = parse(payload)?;
-        let custom = parse::<Custom<C>>(payload)?.custom;
+        let custom = custom::<C>(payload)?;
         Ok(TemplateClaims { registered, custom })
     }
 }
