@@ -1,5 +1,7 @@
 //! Clerk's v2 organization-claims and scope-splitting cases (../shared/vectors/clerk/claims).
 
+mod support;
+
 use std::path::PathBuf;
 
 use clerk_claims_runtime::SessionClaims;
@@ -7,9 +9,7 @@ use clerk_claims_runtime::claims::split_by_scope;
 use serde_json::Value;
 
 fn vector(path: &str) -> Value {
-    let base = std::env::var_os("CLERK_CLAIMS_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
+    let base = support::vectors();
     serde_json::from_str(&std::fs::read_to_string(base.join(path)).unwrap()).unwrap()
 }
 

@@ -6,18 +6,13 @@
 
 mod support;
 
-use std::path::PathBuf;
-
 use clerk_claims_runtime::keys::Key;
 use clerk_claims_runtime::verify::{KeySource, TokenKind, decode};
 use clerk_claims_runtime::{Jwks, Verifier};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    std::env::var_os("CLERK_CLAIMS_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"))
-        .join("clerk")
+fn root() -> std::path::PathBuf {
+    support::vectors().join("clerk")
 }
 
 fn text(path: &str) -> String {

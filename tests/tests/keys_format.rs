@@ -1,14 +1,12 @@
 //! Publishable and secret key cases (../shared/vectors/clerk/keys_format/publishable_keys.json).
 
-use std::path::PathBuf;
+mod support;
 
 use clerk_claims_runtime::instance::{InstanceType, PublishableKey, cookie_suffix, secret_key_environment};
 use serde_json::Value;
 
 fn cases() -> Value {
-    let base = std::env::var_os("CLERK_CLAIMS_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
+    let base = support::vectors();
     let text = std::fs::read_to_string(base.join("clerk/keys_format/publishable_keys.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }

@@ -1,7 +1,7 @@
 //! The RFC 7515 Appendix A, RFC 7520 cookbook, RFC 7797, RFC 8037 and RFC 7517 examples
 //! (../shared/vectors/rfc).
 
-use std::path::PathBuf;
+mod support;
 
 use clerk_claims_runtime::keys::Key;
 use clerk_claims_runtime::verify::TokenKind;
@@ -9,9 +9,7 @@ use clerk_claims_runtime::{Jwks, Reason, Verifier};
 use serde_json::Value;
 
 fn read(path: &str) -> Value {
-    let base = std::env::var_os("CLERK_CLAIMS_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
+    let base = support::vectors();
     serde_json::from_str(&std::fs::read_to_string(base.join("rfc").join(path)).unwrap()).unwrap()
 }
 

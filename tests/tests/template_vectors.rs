@@ -1,16 +1,15 @@
 //! Clerk's documented template examples (../shared/vectors/templates): each renders to its documented
 //! output, the presets pass `check`, and the documented mistakes are caught.
 
+mod support;
+
 use std::path::PathBuf;
 
 use clerk_claims_codegen::{Code, check_file, check_paths, render};
 use serde_json::{Value, json};
 
 fn vectors() -> PathBuf {
-    std::env::var_os("CLERK_CLAIMS_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"))
-        .join("templates")
+    support::vectors().join("templates")
 }
 
 fn read(name: &str) -> Value {

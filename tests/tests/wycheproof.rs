@@ -2,8 +2,9 @@
 //! and policy deltas listed in its PROVENANCE.md, plus the RSA PKCS#1 v1.5, ECDSA P1363 and HMAC
 //! primitive files run through this crate's keys.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use clerk_claims_runtime::keys::{Algorithm, Key};
 use clerk_claims_runtime::verify::KeySource;
@@ -11,9 +12,7 @@ use clerk_claims_runtime::{Jwks, Verifier};
 use serde_json::{Value, json};
 
 fn file(name: &str) -> Value {
-    let base = std::env::var_os("CLERK_CLAIMS_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
+    let base = support::vectors();
     serde_json::from_str(&std::fs::read_to_string(base.join("wycheproof").join(name)).unwrap()).unwrap()
 }
 
