@@ -27,9 +27,12 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod claims;
 pub mod instance;
 pub mod keys;
+pub mod request;
 pub mod verify;
 
 #[doc(hidden)]
