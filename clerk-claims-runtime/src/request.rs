@@ -1,6 +1,6 @@
-//! Finding the session token in a request: `Authorization: Bearer <jwt>` first; otherwise the
-//! instance's `__session_<suffix>` cookie, then `__session`. A header token means cookies are not
-//! read.
+//! Finding the session token in a request: `Authorization: Bearer <jwt>` first (or a bare token in
+//! that header, as Clerk's SDKs accept); otherwise the instance's `__session_<suffix>` cookie, then
+//! `__session`. An `Authorization` header means cookies are not read.
 
 use http::HeaderMap;
 use http::header::{AUTHORIZATION, COOKIE};
@@ -41,9 +41,15 @@ impl Carrier {
 /// ```
 pub fn session_token<'h>(headers: &'h HeaderMap, cookie_suffix: Option<&str>) -> Option<(&'h str, Carrier)> {
     if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let (scheme, token) = value.trim().split_once(' ')?;
-        return (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
-            .then(|| (token.trim(), Carrier::Header));
+        let value = value.trim();
+        // `Bearer <jwt>` (any case), or a bare token as Clerk's SDKs also accept; another scheme
+        // (Basic, ...) carries no session token.
+        let token = match value.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+            Some(_) => return None,
+            None => value,
+        };
+        return (!token.is_empty()).then_some((token, Carrier::Header));
     }
     let suffixed = cookie_suffix.map(|s| format!("__session_{s}"));
     let cookies = || {

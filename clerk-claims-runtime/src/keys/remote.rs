@@ -282,9 +282,19 @@ impl RemoteJwks {
         let text = String::from_utf8(body).map_err(|_| {
             VerifyError::new(Reason::JwkRemoteInvalid, format!("The JWKS from {url} is not UTF-8."))
         })?;
-        let jwks = Jwks::from_json(&text).map_err(|e| {
-            VerifyError::new(Reason::JwkRemoteInvalid, format!("The JWKS from {url} is not a key set: {e}."))
-        })?;
+        // A JSON object without keys is an empty key set, as Clerk's SDKs read it.
+        let no_keys = serde_json::from_str::<serde_json::Value>(&text)
+            .is_ok_and(|v| v.as_object().is_some_and(|o| !o.contains_key("keys")));
+        let jwks = if no_keys {
+            Jwks::default()
+        } else {
+            Jwks::from_json(&text).map_err(|e| {
+                VerifyError::new(
+                    Reason::JwkRemoteInvalid,
+                    format!("The JWKS from {url} is not a key set: {e}."),
+                )
+            })?
+        };
         if jwks.is_empty() {
             return Err(VerifyError::new(
                 Reason::JwkRemoteFailedToLoad,
