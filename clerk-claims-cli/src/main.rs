@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod configure;
 mod decode;
 mod doctor;
 mod generate;
@@ -60,6 +61,8 @@ enum Command {
         /// The token.
         token: String,
     },
+    /// Session settings (presets, or asked on a terminal) into clerk.toml, with a Dashboard checklist.
+    Configure(configure::ConfigureArgs),
     /// Check the CLERK_* environment: keys' format, issuer, authorized parties, JWKS reachable, clock.
     Doctor,
     /// Write a preset template and its Dashboard setup sheet.
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::Decode { token } => decode::run(&token),
         Command::Doctor => doctor::run(),
+        Command::Configure(args) => configure::run(args),
         Command::New { preset, dir, name, force } => new::run(&preset, &dir, name.as_deref(), force),
     };
     match outcome {

@@ -443,3 +443,46 @@ fn doctor_checks_the_environment() {
     let invalid = run(&[("CLERK_PUBLISHABLE_KEY", "pk_live_nope")]);
     assert_eq!(invalid.status.code(), Some(1));
 }
+
+#[test]
+fn configure_writes_clerk_toml_and_a_checklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let out = clerk_claims(
+        &["configure", "--preset", "production", "--inactivity-timeout", "2h", "--multi-session"],
+        p,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(p.join("clerk.toml")).unwrap();
+    assert!(
+        text.contains("maximum_lifetime = 604800") && text.contains("inactivity_timeout = 7200"),
+        "{text}"
+    );
+    assert!(text.contains("multi_session = true") && text.contains("refresh_interval = 50"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Maximum lifetime: 7d") && stdout.contains("Inactivity timeout: on, 2h"),
+        "{stdout}"
+    );
+
+    let again = clerk_claims(&["configure", "--preset", "development"], p);
+    assert_eq!(again.status.code(), Some(1), "refuses to overwrite");
+    let forced = clerk_claims(&["configure", "--preset", "development", "--force"], p);
+    assert_eq!(forced.status.code(), Some(0));
+    assert!(std::fs::read_to_string(p.join("clerk.toml")).unwrap().contains("multi_session = true"));
+
+    for (args, message) in [
+        (vec!["configure", "--max-lifetime", "1m", "--out", "x.toml"], "Clerk accepts 5m to 10 years"),
+        (
+            vec!["configure", "--max-lifetime", "1h", "--inactivity-timeout", "2h", "--out", "x.toml"],
+            "shorter than the maximum lifetime",
+        ),
+        (vec!["configure", "--preset", "lax", "--out", "x.toml"], "unknown preset"),
+        (vec!["configure", "--inactivity-timeout", "soon", "--out", "x.toml"], "not a duration"),
+    ] {
+        let out = clerk_claims(&args, p);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert!(!p.join("x.toml").exists());
+    }
+}

@@ -33,6 +33,7 @@ pub mod claims;
 pub mod instance;
 pub mod keys;
 pub mod request;
+pub mod session;
 pub mod verify;
 
 #[doc(hidden)]
