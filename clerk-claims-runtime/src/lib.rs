@@ -29,6 +29,8 @@
 
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "backend")]
+pub mod backend;
 pub mod claims;
 pub mod instance;
 pub mod keys;

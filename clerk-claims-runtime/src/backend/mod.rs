@@ -1,0 +1,304 @@
+//! A client for the part of Clerk's Backend API this crate works with: sessions (list, get, revoke,
+//! tokens), JWT templates, users and the instance JWKS. Errors come back typed from Clerk's error
+//! envelope; 429 and 5xx responses are retried with backoff.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), clerk_claims_runtime::backend::BackendError> {
+//! use clerk_claims_runtime::backend::BackendApi;
+//! let api = BackendApi::new("https://api.clerk.com", "sk_test_...");
+//! for session in api.list_sessions("user_123", None).await? {
+//!     println!("{} {}", session.id, session.status);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One error of Clerk's error envelope (`{"errors": [{"message", "long_message", "code"}]}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClerkError {
+    /// Short message.
+    pub message: String,
+    /// Longer explanation.
+    #[serde(default)]
+    pub long_message: String,
+    /// Machine-readable code (`resource_not_found`, `authentication_invalid`, ...).
+    pub code: String,
+}
+
+/// Clerk's error envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClerkErrors {
+    /// The errors.
+    pub errors: Vec<ClerkError>,
+    /// Trace id for Clerk support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk_trace_id: Option<String>,
+}
+
+/// Why a Backend API call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// Clerk answered with an error status and its error envelope.
+    #[error("the Backend API answered {status}: {}", .errors.errors.first().map_or("", |e| e.long_message.as_str()))]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The envelope.
+        errors: ClerkErrors,
+    },
+    /// The request did not complete (connection, timeout), after retries.
+    #[error("the Backend API could not be reached: {0}")]
+    Transport(String),
+    /// The response was not what the Backend API documents.
+    #[error("unexpected Backend API response: {0}")]
+    Decode(String),
+}
+
+/// A session (`GET /v1/sessions/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// `sess_...`.
+    pub id: String,
+    /// The user.
+    pub user_id: String,
+    /// The client (browser) it belongs to.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// `active`, `revoked`, `ended`, `expired`, `removed`, `abandoned`, `replaced` or `pending`.
+    pub status: String,
+    /// The organization last active in it.
+    #[serde(default)]
+    pub last_active_organization_id: Option<String>,
+    /// Milliseconds since the epoch.
+    #[serde(default)]
+    pub expire_at: Option<i64>,
+    /// Milliseconds since the epoch.
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+/// A JWT template as the Backend API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JwtTemplate {
+    /// `jtmp_...`.
+    pub id: String,
+    /// Template name.
+    pub name: String,
+    /// The claims.
+    pub claims: Value,
+    /// Token lifetime (s).
+    pub lifetime: u64,
+    /// Clock skew (s).
+    pub allowed_clock_skew: u64,
+    /// Whether a custom key signs it.
+    #[serde(default)]
+    pub custom_signing_key: bool,
+    /// Its algorithm.
+    #[serde(default)]
+    pub signing_algorithm: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    jwt: String,
+}
+
+/// The Backend API at `api_url` with a secret key.
+#[derive(Clone)]
+pub struct BackendApi {
+    base: String,
+    secret: String,
+    client: reqwest::Client,
+    attempts: u32,
+    backoff: Duration,
+}
+
+impl std::fmt::Debug for BackendApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackendApi").field("base", &self.base).finish_non_exhaustive()
+    }
+}
+
+impl BackendApi {
+    /// A client for `api_url` (`https://api.clerk.com`) authenticated with `secret_key`.
+    pub fn new(api_url: &str, secret_key: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .user_agent(concat!("clerk-claims/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        BackendApi {
+            base: format!("{}/v1", api_url.trim_end_matches('/')),
+            secret: secret_key.to_string(),
+            client,
+            attempts: 3,
+            backoff: Duration::from_millis(200),
+        }
+    }
+
+    /// Retries on 429 and 5xx: `attempts` in all, the first delay `backoff`, doubled each time.
+    pub fn retries(mut self, attempts: u32, backoff: Duration) -> Self {
+        self.attempts = attempts.max(1);
+        self.backoff = backoff;
+        self
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<T, BackendError> {
+        let url = format!("{}{path}", self.base);
+        let mut delay = self.backoff;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request =
+                self.client.request(method.clone(), &url).bearer_auth(&self.secret).query(query);
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let retry = attempt < self.attempts;
+            match request.send().await {
+                Err(e) if retry && (e.is_timeout() || e.is_connect()) => {}
+                Err(e) => return Err(BackendError::Transport(e.without_url().to_string())),
+                Ok(response) => {
+                    let status = response.status();
+                    if retry && (status.as_u16() == 429 || status.is_server_error()) {
+                        let wait = response
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                            .map_or(delay, |s| Duration::from_secs(s.min(30)));
+                        tokio::time::sleep(wait).await;
+                        delay *= 2;
+                        continue;
+                    }
+                    let bytes = response.bytes().await.map_err(|e| BackendError::Transport(e.to_string()))?;
+                    if !status.is_success() {
+                        let errors =
+                            serde_json::from_slice::<ClerkErrors>(&bytes).unwrap_or_else(|_| ClerkErrors {
+                                errors: vec![ClerkError {
+                                    message: status.canonical_reason().unwrap_or("error").to_string(),
+                                    long_message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+                                    code: "unexpected_response".into(),
+                                }],
+                                clerk_trace_id: None,
+                            });
+                        return Err(BackendError::Api { status: status.as_u16(), errors });
+                    }
+                    return serde_json::from_slice(&bytes).map_err(|e| BackendError::Decode(e.to_string()));
+                }
+            }
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+        }
+    }
+
+    /// `GET /v1/sessions?user_id=...[&status=...]`: the user's sessions.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn list_sessions(
+        &self,
+        user_id: &str,
+        status: Option<&str>,
+    ) -> Result<Vec<Session>, BackendError> {
+        let mut query = vec![("user_id", user_id)];
+        if let Some(status) = status {
+            query.push(("status", status));
+        }
+        self.call(reqwest::Method::GET, "/sessions", &query, None).await
+    }
+
+    /// `GET /v1/sessions/{id}`.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn get_session(&self, session_id: &str) -> Result<Session, BackendError> {
+        self.call(reqwest::Method::GET, &format!("/sessions/{session_id}"), &[], None).await
+    }
+
+    /// `POST /v1/sessions/{id}/revoke`: signs the session out everywhere.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn revoke_session(&self, session_id: &str) -> Result<Session, BackendError> {
+        self.call(reqwest::Method::POST, &format!("/sessions/{session_id}/revoke"), &[], None).await
+    }
+
+    /// `POST /v1/sessions/{id}/tokens[/{template}]`: a fresh session token, or a token of a JWT
+    /// template, for the session.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn session_token(
+        &self,
+        session_id: &str,
+        template: Option<&str>,
+    ) -> Result<String, BackendError> {
+        let path = match template {
+            Some(t) => format!("/sessions/{session_id}/tokens/{t}"),
+            None => format!("/sessions/{session_id}/tokens"),
+        };
+        let body = serde_json::json!({});
+        self.call::<TokenResponse>(reqwest::Method::POST, &path, &[], Some(&body)).await.map(|t| t.jwt)
+    }
+
+    /// `GET /v1/jwt_templates`.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn list_jwt_templates(&self) -> Result<Vec<JwtTemplate>, BackendError> {
+        self.call(reqwest::Method::GET, "/jwt_templates", &[], None).await
+    }
+
+    /// `POST /v1/jwt_templates` with a template body (`ClerkClaims::template_json()`).
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn create_jwt_template(&self, body: &Value) -> Result<JwtTemplate, BackendError> {
+        self.call(reqwest::Method::POST, "/jwt_templates", &[], Some(body)).await
+    }
+
+    /// `PATCH /v1/jwt_templates/{id}`.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn update_jwt_template(&self, id: &str, body: &Value) -> Result<JwtTemplate, BackendError> {
+        self.call(reqwest::Method::PATCH, &format!("/jwt_templates/{id}"), &[], Some(body)).await
+    }
+
+    /// `DELETE /v1/jwt_templates/{id}`.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn delete_jwt_template(&self, id: &str) -> Result<(), BackendError> {
+        self.call::<Value>(reqwest::Method::DELETE, &format!("/jwt_templates/{id}"), &[], None)
+            .await
+            .map(|_| ())
+    }
+
+    /// `GET /v1/users/{id}` as JSON.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn get_user(&self, user_id: &str) -> Result<Value, BackendError> {
+        self.call(reqwest::Method::GET, &format!("/users/{user_id}"), &[], None).await
+    }
+
+    /// `GET /v1/jwks`: the instance's public keys.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn jwks(&self) -> Result<Value, BackendError> {
+        self.call(reqwest::Method::GET, "/jwks", &[], None).await
+    }
+}
