@@ -13,7 +13,7 @@ pub(crate) fn run(token: &str) -> Outcome {
             return Outcome::Rejected;
         }
     };
-    let header = serde_json::to_value(header_json(&decoded.header)).unwrap_or_default();
+    let header: Value = serde_json::from_slice(&decoded.header_json).unwrap_or_default();
     let payload: Value = serde_json::from_slice(&decoded.payload).unwrap_or_default();
     println!(
         "UNVERIFIED: the signature and claims of this token were NOT checked (use `clerk-claims verify`)."
@@ -28,16 +28,6 @@ pub(crate) fn run(token: &str) -> Outcome {
         }
     }
     Outcome::Success
-}
-
-fn header_json(h: &clerk_claims_runtime::verify::Header) -> serde_json::Map<String, Value> {
-    let mut map: serde_json::Map<String, Value> = h.other.clone().into_iter().collect();
-    for (k, v) in [("alg", &h.alg), ("kid", &h.kid), ("typ", &h.typ), ("cat", &h.cat)] {
-        if let Some(v) = v {
-            map.insert(k.into(), Value::String(v.clone()));
-        }
-    }
-    map
 }
 
 fn relative(delta: i64) -> String {

@@ -93,9 +93,13 @@ fn bench(c: &mut Criterion) {
     let (input, sig) = token.rsplit_once('.').unwrap();
     let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
     let floor_key =
-        signature::ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, key.public_key().as_ref()).unwrap();
+        signature::ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, key.public_key().as_ref())
+            .unwrap();
 
-    let jwt_key = jsonwebtoken::DecodingKey::from_rsa_pem(vectors("clerk/keys/instance_rs256_public_spki.pem").as_bytes()).unwrap();
+    let jwt_key = jsonwebtoken::DecodingKey::from_rsa_pem(
+        vectors("clerk/keys/instance_rs256_public_spki.pem").as_bytes(),
+    )
+    .unwrap();
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.set_issuer(&["https://clerk.inspired.puma-74.lcl.dev"]);
     validation.set_required_spec_claims(&["exp", "sub"]);
@@ -106,12 +110,16 @@ fn bench(c: &mut Criterion) {
     assert!(jsonwebtoken::decode::<JwtClaims>(&token, &jwt_key, &validation).is_ok());
 
     let mut group = c.benchmark_group("verify");
-    group.bench_function("floor", |b| b.iter(|| floor_key.verify_sig(black_box(input.as_bytes()), black_box(&sig)).unwrap()));
+    group.bench_function("floor", |b| {
+        b.iter(|| floor_key.verify_sig(black_box(input.as_bytes()), black_box(&sig)).unwrap())
+    });
     group.bench_function("clerk_claims", |b| {
         b.iter(|| black_box(verifier.verify_session::<Custom>(black_box(&token)).unwrap()))
     });
     group.bench_function("jsonwebtoken", |b| {
-        b.iter(|| black_box(jsonwebtoken::decode::<JwtClaims>(black_box(&token), &jwt_key, &validation).unwrap()))
+        b.iter(|| {
+            black_box(jsonwebtoken::decode::<JwtClaims>(black_box(&token), &jwt_key, &validation).unwrap())
+        })
     });
     group.bench_function("two_threads", |b| {
         b.iter_custom(|iters| {

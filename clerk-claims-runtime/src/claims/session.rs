@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::organization::{OrgClaim, Organization, split_by_scope};
-use super::registered::RegisteredClaims;
+use super::registered::{Audience, RegisteredClaims};
 
 /// The claims of a session token: Clerk's, normalised across v1 and v2, and the session-token
 /// customization's as `C` (`()` for none).
@@ -74,8 +74,21 @@ pub struct TemplateClaims<C> {
 /// The session claims as they are in the token.
 #[derive(Deserialize)]
 struct RawSession {
-    #[serde(flatten)]
-    registered: RegisteredClaims,
+    // The registered claims are spelled out rather than flattened: serde buffers flattened input.
+    sub: String,
+    exp: i64,
+    #[serde(default)]
+    iat: Option<i64>,
+    #[serde(default)]
+    nbf: Option<i64>,
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    azp: Option<String>,
+    #[serde(default)]
+    jti: Option<String>,
+    #[serde(default)]
+    aud: Option<Audience>,
     sid: String,
     #[serde(default)]
     v: Option<u32>,
@@ -133,26 +146,37 @@ impl From<serde_json::Error> for ClaimsError {
 /// then carry the claim's path); types that cannot read a map themselves, such as `()`, go through
 /// a flattening wrapper.
 fn custom<C: DeserializeOwned>(payload: &[u8]) -> Result<C, ClaimsError> {
+    if std::mem::size_of::<C>() == 0 {
+        // `()` and unit structs: nothing to read, and they cannot read a map themselves.
+        return parse::<Custom<C>>(payload).map(|c| c.custom);
+    }
     match parse::<C>(payload) {
         Ok(c) => Ok(c),
         Err(direct) => parse::<Custom<C>>(payload).map(|c| c.custom).map_err(|_| direct),
     }
 }
 
-/// Deserializes with the path of the claim that did not fit.
+/// Deserializes with the path of the claim that did not fit. The path is only tracked to explain a
+/// failure: the first attempt runs at full speed.
 fn parse<T: DeserializeOwned>(payload: &[u8]) -> Result<T, ClaimsError> {
+    if let Ok(value) = serde_json::from_slice(payload) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(payload);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let mut path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        // serde_json's position is in the payload, which the caller never sees: drop it.
-        let message = message.split(" at line ").next().unwrap_or_default().to_string();
-        // A missing claim is reported on its parent; name the claim itself.
-        if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
-            path = if path == "." { field.to_string() } else { format!("{path}.{field}") };
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let mut path = e.path().to_string();
+            let message = e.into_inner().to_string();
+            // serde_json's position is in the payload, which the caller never sees: drop it.
+            let message = message.split(" at line ").next().unwrap_or_default().to_string();
+            // A missing claim is reported on its parent; name the claim itself.
+            if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+                path = if path == "." { field.to_string() } else { format!("{path}.{field}") };
+            }
+            Err(ClaimsError { path, message })
         }
-        ClaimsError { path, message }
-    })
+    }
 }
 
 impl<C: DeserializeOwned> SessionClaims<C> {
@@ -189,7 +213,16 @@ impl<C: DeserializeOwned> SessionClaims<C> {
             user_plans: owned(user_plans),
             org_plans: owned(org_plans),
             actor: raw.act,
-            registered: raw.registered,
+            registered: RegisteredClaims {
+                sub: raw.sub,
+                exp: raw.exp,
+                iat: raw.iat,
+                nbf: raw.nbf,
+                iss: raw.iss,
+                azp: raw.azp,
+                jti: raw.jti,
+                aud: raw.aud,
+            },
             custom,
         })
     }

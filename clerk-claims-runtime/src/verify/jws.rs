@@ -2,8 +2,6 @@
 //! canonical base64url segments, header and payload JSON objects with no duplicate keys and bounded
 //! nesting.
 
-use std::collections::BTreeMap;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -25,6 +23,8 @@ pub struct Decoded<'t> {
     pub signature: Vec<u8>,
     /// `header.payload` as it was signed.
     pub signing_input: &'t str,
+    /// The header's JSON text.
+    pub header_json: Vec<u8>,
 }
 
 /// The JOSE header fields that matter; others are ignored (except `crit`, which is rejected).
@@ -40,9 +40,14 @@ pub struct Header {
     pub cat: Option<String>,
     /// Critical extensions: none are understood, so any is rejected.
     pub crit: Option<Value>,
-    /// Embedded or remote keys: never used, kept only to show they were ignored.
-    #[serde(flatten)]
-    pub other: BTreeMap<String, Value>,
+    /// RFC 7797 unencoded payload: never accepted.
+    pub b64: Option<Value>,
+    /// Compression: a JWE member, never accepted in a JWS.
+    pub zip: Option<Value>,
+    /// Content encryption: a JWE member, never accepted in a JWS.
+    pub enc: Option<Value>,
+    // Every other member (`jku`, `x5u`, `jwk`, `x5c`, `oiat`, ...) is ignored: keys come only from the
+    // verifier's own key source.
 }
 
 fn invalid_form() -> VerifyError {
@@ -98,16 +103,13 @@ pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyEr
     let signature = b64(s)?;
     check_json_object(&header_bytes)?;
     let header: Header = serde_json::from_slice(&header_bytes).map_err(|_| undecodable())?;
-    Ok(Decoded { header, payload, signature, signing_input })
+    Ok(Decoded { header, payload, signature, signing_input, header_json: header_bytes })
 }
 
-/// Canonical base64url without padding: re-encoding gives the same text.
+/// Canonical base64url without padding. The engine refuses padding, the standard alphabet and
+/// non-zero trailing bits, so one byte string has exactly one accepted spelling.
 fn b64(segment: &str) -> Result<Vec<u8>, VerifyError> {
-    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| undecodable())?;
-    if URL_SAFE_NO_PAD.encode(&bytes) != segment {
-        return Err(undecodable());
-    }
-    Ok(bytes)
+    URL_SAFE_NO_PAD.decode(segment).map_err(|_| undecodable())
 }
 
 /// A JSON object, with no duplicate key at any level and no nesting beyond [`MAX_NESTING`].
@@ -182,13 +184,39 @@ impl<'de> serde::de::Visitor<'de> for Strict {
         if depth > MAX_NESTING {
             return Err(serde::de::Error::custom("nested too deep"));
         }
-        let mut keys = std::collections::HashSet::new();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if !keys.insert(key.into_owned()) {
+        // Objects in tokens are small: a linear scan over borrowed keys beats hashing owned ones.
+        let mut keys: Vec<std::borrow::Cow<'de, str>> = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if keys.contains(&key) {
                 return Err(serde::de::Error::custom("duplicate key"));
             }
+            keys.push(key);
             map.next_value_seed(Strict { depth })?;
         }
         Ok(true)
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+struct KeySeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+    type Value = std::borrow::Cow<'de, str>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeySeed {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_string()))
     }
 }

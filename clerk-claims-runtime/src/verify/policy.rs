@@ -55,8 +55,7 @@ pub(crate) fn check(
     let decoded = signature(verifier, token, kind)?;
     check_json_object(&decoded.payload)?;
 
-    let claims: Map<String, Value> = serde_json::from_slice(&decoded.payload)
-        .map_err(|_| fail(Reason::TokenInvalid, "Invalid JWT form. The payload is not a JSON object."))?;
+    let claims = policy_claims(&decoded.payload, !constants.is_empty())?;
     let now = verifier.clock.now();
     subject(&claims)?;
     audience(verifier, &claims, constants)?;
@@ -67,6 +66,53 @@ pub(crate) fn check(
     pending(verifier, &claims, kind)?;
     constant_claims(&claims, constants)?;
     Ok(decoded.payload)
+}
+
+/// The claims the policy looks at, and every claim when constant claims must be compared too.
+/// Custom claims (metadata objects, ...) are skipped, not built into a JSON tree.
+fn policy_claims(payload: &[u8], all: bool) -> Result<Map<String, Value>, VerifyError> {
+    let not_object = || fail(Reason::TokenInvalid, "Invalid JWT form. The payload is not a JSON object.");
+    if all {
+        return serde_json::from_slice(payload).map_err(|_| not_object());
+    }
+    /// Present (even as `null`) or absent: a `null` `nbf` is an error, not a missing claim.
+    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        <Value as serde::Deserialize>::deserialize(d).map(Some)
+    }
+    #[derive(serde::Deserialize)]
+    struct View {
+        #[serde(default, deserialize_with = "present")]
+        sub: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        exp: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        nbf: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        iat: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        aud: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        azp: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        iss: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        sid: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        sts: Option<Value>,
+    }
+    let view: View = serde_json::from_slice(payload).map_err(|_| not_object())?;
+    let fields = [
+        ("sub", view.sub),
+        ("exp", view.exp),
+        ("nbf", view.nbf),
+        ("iat", view.iat),
+        ("aud", view.aud),
+        ("azp", view.azp),
+        ("iss", view.iss),
+        ("sid", view.sid),
+        ("sts", view.sts),
+    ];
+    Ok(fields.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_string(), v))).collect())
 }
 
 /// Steps 1 to 3, which need no key: form, header, category.
@@ -102,7 +148,11 @@ fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result
         return Err(fail(Reason::TokenInvalid, "Invalid JWT header: `crit` extensions are not supported."));
     }
     // An unencoded payload (RFC 7797) or a JWE-only member means this is not a plain Clerk JWS.
-    if let Some(member) = ["b64", "zip", "enc"].into_iter().find(|m| decoded.header.other.contains_key(*m)) {
+    let header = &decoded.header;
+    if let Some(member) = [("b64", &header.b64), ("zip", &header.zip), ("enc", &header.enc)]
+        .into_iter()
+        .find_map(|(name, value)| value.is_some().then_some(name))
+    {
         return Err(fail(
             Reason::TokenInvalid,
             format!("Invalid JWT header: `{member}` is not supported in a signed JWT."),
