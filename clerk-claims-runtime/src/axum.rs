@@ -161,6 +161,12 @@ pub struct ClerkService<S> {
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
+/// The service that was polled ready, for this request; a fresh clone stays behind for the next.
+fn take_ready<S: Clone>(inner: &mut S) -> S {
+    let clone = inner.clone();
+    std::mem::replace(inner, clone)
+}
+
 impl<S, B> Service<Request<B>> for ClerkService<S>
 where
     S: Service<Request<B>, Response = Response> + Clone + Send + 'static,
@@ -176,9 +182,7 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        // The clone that was polled ready serves this request.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let mut inner = take_ready(&mut self.inner);
         let config = self.layer.inner.clone();
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
@@ -406,8 +410,7 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let mut inner = take_ready(&mut self.inner);
         let verdict = match request.extensions().get::<AuthState>() {
             Some(AuthState::SignedIn(v)) => check(&self.requirement, &v.claims),
             Some(other) => Err(AuthRejection::from_state(other)),
