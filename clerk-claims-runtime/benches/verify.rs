@@ -4,7 +4,8 @@
 //!   input with a parsed key (the least any verifier must do);
 //! - `verify/jsonwebtoken`: `jsonwebtoken::decode` (aws_lc_rs backend) into an equivalent struct
 //!   with an equivalent `Validation`;
-//! - `verify/clerk_claims`: `Verifier::verify_session` into typed `SessionClaims<C>`.
+//! - `verify/clerk_claims`: `Verifier::verify_session` into typed `SessionClaims<C>`, token cache off;
+//! - `verify/cached_token`: the same token again through the verified-token cache.
 //!
 //! `verify/two_threads` reports the throughput of two threads verifying at once (ratio to one thread
 //! in BENCHMARKS.md).
@@ -88,7 +89,10 @@ fn bench(c: &mut Criterion) {
         .issuer("https://clerk.inspired.puma-74.lcl.dev")
         .authorized_parties(["https://accounts.inspired.puma-74.lcl.dev"])
         .now(NOW);
+    let cached = verifier.clone();
+    let verifier = verifier.token_cache(false);
     assert!(verifier.verify_session::<Custom>(&token).is_ok());
+    assert!(cached.verify_session::<Custom>(&token).is_ok());
 
     let (input, sig) = token.rsplit_once('.').unwrap();
     let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
@@ -120,6 +124,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             black_box(jsonwebtoken::decode::<JwtClaims>(black_box(&token), &jwt_key, &validation).unwrap())
         })
+    });
+    group.bench_function("cached_token", |b| {
+        b.iter(|| black_box(cached.verify_session::<Custom>(black_box(&token)).unwrap()))
     });
     group.bench_function("two_threads", |b| {
         b.iter_custom(|iters| {

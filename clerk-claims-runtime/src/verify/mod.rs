@@ -16,6 +16,7 @@
 //! assert_eq!(later.verify_session::<()>(&token).unwrap_err().reason, Reason::TokenExpired);
 //! ```
 
+mod cache;
 mod error;
 mod jws;
 pub mod policy;
@@ -148,6 +149,7 @@ pub struct Verifier {
     pub(crate) header_types: Vec<String>,
     pub(crate) allow_pending: bool,
     pub(crate) clock: Clock,
+    cache: Option<Arc<cache::TokenCache>>,
 }
 
 impl Verifier {
@@ -170,7 +172,24 @@ impl Verifier {
             header_types: Vec::new(),
             allow_pending: false,
             clock: Clock::System,
+            cache: Some(Arc::new(cache::TokenCache::new(cache::Limits::default()))),
         }
+    }
+
+    /// Another setting, another policy: the verdicts cached so far no longer apply.
+    fn reconfigured(mut self) -> Self {
+        if self.cache.is_some() {
+            self.cache = Some(Arc::new(cache::TokenCache::new(cache::Limits::default())));
+        }
+        self
+    }
+
+    /// Turns the verified-token cache of session tokens on (the default) or off. On, a session
+    /// token verified once is not verified again until it expires: its text is looked up, `exp` is
+    /// checked against the clock, and its claims are read again. At most 10,000 tokens / 32 MiB.
+    pub fn token_cache(mut self, enabled: bool) -> Self {
+        self.cache = enabled.then(|| Arc::new(cache::TokenCache::new(cache::Limits::default())));
+        self
     }
 
     /// A verifier for the instance the `CLERK_*` settings describe: `CLERK_JWT_KEY` when set
@@ -218,6 +237,7 @@ impl Verifier {
     /// Accepts tokens whose `iss` is `issuer` (the instance's Frontend API URL; call again for
     /// satellites and proxies).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self = self.reconfigured();
         self.issuers.push(issuer.into());
         self
     }
@@ -228,6 +248,7 @@ impl Verifier {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self = self.reconfigured();
         self.authorized_parties
             .extend(parties.into_iter().map(Into::into).filter(|p: &String| !p.is_empty()));
         self
@@ -235,6 +256,7 @@ impl Verifier {
 
     /// Requires `aud` to contain `audience`.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self = self.reconfigured();
         self.audiences.push(audience.into());
         self
     }
@@ -242,18 +264,21 @@ impl Verifier {
     /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 5, at most
     /// [`MAX_CLOCK_SKEW`]: a larger value is capped).
     pub fn clock_skew(mut self, seconds: u32) -> Self {
+        self = self.reconfigured();
         self.clock_skew = i64::from(seconds).min(MAX_CLOCK_SKEW);
         self
     }
 
     /// Restricts the accepted algorithms further (the key's own is always required).
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self = self.reconfigured();
         self.algorithms.extend(algorithms);
         self
     }
 
     /// Tokens longer than this are rejected before decoding (default 8 KiB).
     pub fn max_token_bytes(mut self, bytes: usize) -> Self {
+        self = self.reconfigured();
         self.max_token_bytes = bytes;
         self
     }
@@ -264,24 +289,28 @@ impl Verifier {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self = self.reconfigured();
         self.header_types.extend(types.into_iter().map(Into::into));
         self
     }
 
     /// Accepts sessions with tasks left (`sts: "pending"`); by default they count as signed out.
     pub fn allow_pending_sessions(mut self) -> Self {
+        self = self.reconfigured();
         self.allow_pending = true;
         self
     }
 
     /// Uses a fixed time (unix seconds) instead of the system clock.
     pub fn now(mut self, unix: i64) -> Self {
+        self = self.reconfigured();
         self.clock = Clock::Fixed(unix);
         self
     }
 
     /// Uses `clock` for the time claims.
     pub fn clock(mut self, clock: Clock) -> Self {
+        self = self.reconfigured();
         self.clock = clock;
         self
     }
@@ -350,8 +379,16 @@ impl Verifier {
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
-        let payload = policy::check(self, token, TokenKind::Session, &Map::new())?;
-        SessionClaims::from_payload(&payload).map_err(claims_invalid)
+        let now = self.clock.now();
+        if let Some(payload) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
+            return SessionClaims::from_payload(&payload).map_err(claims_invalid);
+        }
+        let (payload, exp) = policy::check_with_expiry(self, token, TokenKind::Session, &Map::new())?;
+        let claims = SessionClaims::from_payload(&payload).map_err(claims_invalid)?;
+        if let Some(cache) = &self.cache {
+            cache.insert(token, payload.into(), exp, now, self.clock_skew);
+        }
+        Ok(claims)
     }
 
     /// Verifies a JWT-template token into its claims type; the constant claims the type records

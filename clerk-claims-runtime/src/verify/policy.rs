@@ -52,6 +52,16 @@ pub(crate) fn check(
     kind: TokenKind,
     constants: &Map<String, Value>,
 ) -> Result<Vec<u8>, VerifyError> {
+    check_with_expiry(verifier, token, kind, constants).map(|(payload, _)| payload)
+}
+
+/// [`check`], also returning `exp`.
+pub(crate) fn check_with_expiry(
+    verifier: &Verifier,
+    token: &str,
+    kind: TokenKind,
+    constants: &Map<String, Value>,
+) -> Result<(Vec<u8>, i64), VerifyError> {
     let decoded = signature(verifier, token, kind)?;
     check_json_object(&decoded.payload)?;
 
@@ -65,7 +75,8 @@ pub(crate) fn check(
     token_kind(&claims, kind)?;
     pending(verifier, &claims, kind)?;
     constant_claims(&claims, constants)?;
-    Ok(decoded.payload)
+    let exp = time_claim(&claims, "exp", "expiry date")?.unwrap_or(i64::MIN);
+    Ok((decoded.payload, exp))
 }
 
 /// The claims the policy looks at, and every claim when constant claims must be compared too.
