@@ -1,0 +1,28 @@
+//! Allocations per verification: a regression guard for the hot path (the bounds are today's counts
+//! plus a small margin; lower them as the path gets leaner).
+
+mod support;
+
+use support::*;
+
+fn count(f: impl Fn()) -> u64 {
+    f(); // warm up lazily initialised state
+    allocation_counter::measure(f).count_total
+}
+
+#[test]
+fn allocations_per_verification_stay_bounded() {
+    let token = valid();
+    let uncached = verifier().token_cache(false);
+    let full = count(|| {
+        uncached.verify_session::<()>(&token).unwrap();
+    });
+    let cached = verifier();
+    let hit = count(|| {
+        cached.verify_session::<()>(&token).unwrap();
+    });
+    eprintln!("allocations: full verification {full}, cache hit {hit}");
+    assert!(full <= 36, "a full verification allocated {full} times");
+    assert!(hit <= 8, "a cache hit allocated {hit} times");
+    assert!(hit < full);
+}
