@@ -39,7 +39,7 @@ use tower::{Layer, Service};
 
 use crate::claims::SessionClaims;
 use crate::request::{Carrier, session_token};
-use crate::verify::{Reason, TokenKind, Verifier, VerifyError};
+use crate::verify::{Reason, Verifier, VerifyError};
 
 /// The outcome of verifying a request's token, stored in the request's extensions by [`ClerkLayer`].
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ pub struct Verified {
     pub claims: SessionClaims<serde_json::Value>,
     /// Where the token came from.
     pub carrier: Carrier,
-    payload: Vec<u8>,
+    payload: Arc<[u8]>,
 }
 
 /// Verifies the session token of every request once and stores an [`AuthState`]. With
@@ -122,8 +122,8 @@ impl ClerkLayer {
             return AuthState::SignedOut;
         };
         let verified = async {
-            config.verifier.verify_json_async(token, TokenKind::Session).await?;
-            let payload = crate::verify::decode(token, usize::MAX)?.payload;
+            // One verification (or one cache hit); the typed claims are read from the same payload.
+            let payload = config.verifier.session_payload_async(token).await?;
             let claims = SessionClaims::from_payload(&payload)
                 .map_err(|e| VerifyError::new(Reason::ClaimsInvalid, e.to_string()))?;
             Ok::<_, VerifyError>(Verified { claims, carrier, payload })

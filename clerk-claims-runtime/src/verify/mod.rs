@@ -379,16 +379,30 @@ impl Verifier {
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
+        SessionClaims::from_payload(&self.session_payload(token)?).map_err(claims_invalid)
+    }
+
+    /// A session token's verified payload: from the token cache, or through the policy (and then
+    /// cached).
+    fn session_payload(&self, token: &str) -> Result<Arc<[u8]>, VerifyError> {
         let now = self.clock.now();
         if let Some(payload) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
-            return SessionClaims::from_payload(&payload).map_err(claims_invalid);
+            return Ok(payload);
         }
         let (payload, exp) = policy::check_with_expiry(self, token, TokenKind::Session, &Map::new())?;
-        let claims = SessionClaims::from_payload(&payload).map_err(claims_invalid)?;
+        let payload: Arc<[u8]> = payload.into();
         if let Some(cache) = &self.cache {
-            cache.insert(token, payload.into(), exp, now, self.clock_skew);
+            cache.insert(token, payload.clone(), exp, now, self.clock_skew);
         }
-        Ok(claims)
+        Ok(payload)
+    }
+
+    /// [`Verifier::verify_session`] up to the verified payload, fetching keys first when the key
+    /// source is remote (for the web layer, which reads the claims typed later).
+    #[cfg(feature = "axum")]
+    pub(crate) async fn session_payload_async(&self, token: &str) -> Result<Arc<[u8]>, VerifyError> {
+        self.prepare(token, TokenKind::Session).await?;
+        self.session_payload(token)
     }
 
     /// Verifies a JWT-template token into its claims type; the constant claims the type records
