@@ -246,7 +246,7 @@ fn subject(claims: &Map<String, Value>) -> Result<(), VerifyError> {
             Reason::TokenVerificationFailed,
             format!(
                 "Subject claim (sub) is required and must be a string. Received {}.",
-                other.map_or_else(|| "undefined".to_string(), Value::to_string)
+                other.map_or_else(undefined, Value::to_string)
             ),
         )),
     }
@@ -282,7 +282,7 @@ fn audience(
             Reason::TokenVerificationFailed,
             format!(
                 "Invalid JWT audience claim (aud) {}. Is not included in \"{list}\".",
-                other.map_or_else(|| "undefined".to_string(), Value::to_string)
+                other.map_or_else(undefined, Value::to_string)
             ),
         )),
     }
@@ -298,7 +298,7 @@ fn authorized_party(verifier: &Verifier, claims: &Map<String, Value>) -> Result<
             Reason::TokenInvalidAuthorizedParties,
             format!(
                 "Invalid JWT Authorized party claim (azp) {}. Expected \"{}\".",
-                other.map_or_else(|| "undefined".to_string(), Value::to_string),
+                other.map_or_else(undefined, Value::to_string),
                 verifier.authorized_parties.join(",")
             ),
         )),
@@ -389,7 +389,7 @@ fn issuer(verifier: &Verifier, claims: &Map<String, Value>) -> Result<(), Verify
             Reason::TokenInvalidIssuer,
             format!(
                 "Invalid JWT issuer claim (iss) {}. Expected \"{}\": the token comes from another Clerk instance.",
-                other.map_or_else(|| "undefined".to_string(), Value::to_string),
+                other.map_or_else(undefined, Value::to_string),
                 verifier.issuers.join(", ")
             ),
         )),
@@ -449,6 +449,11 @@ fn constant_claims(claims: &Map<String, Value>, constants: &Map<String, Value>) 
     Ok(())
 }
 
+/// How Clerk's messages show an absent value.
+fn undefined() -> String {
+    "undefined".to_string()
+}
+
 fn json_or_undefined(value: Option<&str>) -> String {
-    value.map_or_else(|| "undefined".to_string(), |v| Value::String(v.to_string()).to_string())
+    value.map_or_else(undefined, |v| Value::String(v.to_string()).to_string())
 }
