@@ -1,4 +1,5 @@
-//! `clerk-claims`: check, render, generate and scaffold Clerk JWT templates; verify and decode tokens.
+//! `clerk-claims`: check, render, generate and scaffold Clerk JWT templates; verify, decode and mint
+//! tokens; run the local dev issuer; push, pull and diff templates with an instance.
 //!
 //! Exit codes: 0 success; 1 the input was checked and rejected (template errors, refusing to
 //! overwrite); 2 usage or configuration errors (unknown flag, missing file or directory).
@@ -11,11 +12,14 @@ use clap::{Parser, Subcommand};
 mod check;
 mod configure;
 mod decode;
+mod dev;
 mod doctor;
 mod generate;
+mod mint;
 mod new;
 mod presets;
 mod render;
+mod sync;
 mod verify;
 
 /// Typed, compile-time-checked Clerk JWT claims.
@@ -65,6 +69,28 @@ enum Command {
     Configure(configure::ConfigureArgs),
     /// Check the CLERK_* environment: keys' format, issuer, authorized parties, JWKS reachable, clock.
     Doctor,
+    /// Render a template against a context, add Clerk's claims and sign: prints the token.
+    Mint(mint::MintArgs),
+    /// Run the local Clerk-compatible issuer (JWKS + Backend API subset); first line: its URLs and keys.
+    Dev(dev::DevArgs),
+    /// Create or update the instance's JWT templates from the template files (by name).
+    Push {
+        /// The templates directory.
+        #[arg(long, default_value = "templates")]
+        templates: PathBuf,
+    },
+    /// Write the instance's JWT templates as template files.
+    Pull {
+        /// The templates directory.
+        #[arg(long, default_value = "templates")]
+        templates: PathBuf,
+    },
+    /// Show how the template files differ from the instance's templates; exit 1 when they do.
+    Diff {
+        /// The templates directory.
+        #[arg(long, default_value = "templates")]
+        templates: PathBuf,
+    },
     /// Write a preset template and its Dashboard setup sheet.
     New {
         /// default, hasura, supabase, supabase-session, custom, blank, nhost, convex, grafbase, fauna, session.
@@ -99,6 +125,11 @@ fn main() -> ExitCode {
         Command::Decode { token } => decode::run(&token),
         Command::Doctor => doctor::run(),
         Command::Configure(args) => configure::run(args),
+        Command::Mint(args) => mint::run(args),
+        Command::Dev(args) => dev::run(args),
+        Command::Push { templates } => sync::run(sync::Direction::Push, &templates),
+        Command::Pull { templates } => sync::run(sync::Direction::Pull, &templates),
+        Command::Diff { templates } => sync::run(sync::Direction::Diff, &templates),
         Command::New { preset, dir, name, force } => new::run(&preset, &dir, name.as_deref(), force),
     };
     match outcome {

@@ -13,25 +13,9 @@ pub(crate) fn run(template: &Path, context: &Path) -> Outcome {
     let Some(parsed) = &checked.template else {
         return Outcome::Rejected;
     };
-    let context = match read_source(context) {
-        Ok(source) => match serde_json::from_str::<Value>(&source.text) {
-            Ok(value @ Value::Object(_)) => value,
-            Ok(_) => {
-                eprintln!(
-                    "error: {}: the context is a JSON object such as {{\"user\": {{\"id\": \"user_1\"}}}}",
-                    source.name
-                );
-                return Outcome::Usage;
-            }
-            Err(e) => {
-                eprintln!("error: {}: invalid JSON: {e}", source.name);
-                return Outcome::Usage;
-            }
-        },
-        Err(e) => {
-            eprintln!("{}", e.source.render(&e.diagnostic));
-            return Outcome::Usage;
-        }
+    let context = match read_context(context) {
+        Ok(context) => context,
+        Err(outcome) => return outcome,
     };
     match clerk_claims_codegen::render(&parsed.claims_json(), &context) {
         Ok(rendered) => {
@@ -52,6 +36,28 @@ pub(crate) fn run(template: &Path, context: &Path) -> Outcome {
         Err(e) => {
             eprintln!("error: {e}");
             Outcome::Rejected
+        }
+    }
+}
+
+/// A render context file: a JSON object (`{"user": {...}, "org": {...}, ...}`).
+pub(crate) fn read_context(path: &Path) -> Result<Value, Outcome> {
+    let source = read_source(path).map_err(|e| {
+        eprintln!("{}", e.source.render(&e.diagnostic));
+        Outcome::Usage
+    })?;
+    match serde_json::from_str::<Value>(&source.text) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => {
+            eprintln!(
+                "error: {}: the context is a JSON object such as {{\"user\": {{\"id\": \"user_1\"}}}}",
+                source.name
+            );
+            Err(Outcome::Usage)
+        }
+        Err(e) => {
+            eprintln!("error: {}: invalid JSON: {e}", source.name);
+            Err(Outcome::Usage)
         }
     }
 }

@@ -1,5 +1,6 @@
-//! A client for the part of Clerk's Backend API this crate works with: sessions (list, get, revoke,
-//! tokens), JWT templates, users and the instance JWKS. Errors come back typed from Clerk's error
+//! A client for the part of Clerk's Backend API this crate works with: users (create, list, get,
+//! metadata), organizations and memberships, sessions (create, list, get, revoke, tokens), JWT
+//! templates and the instance JWKS. Errors come back typed from Clerk's error
 //! envelope; 429 and 5xx responses are retried with backoff.
 //!
 //! ```no_run
@@ -101,6 +102,62 @@ pub struct JwtTemplate {
     /// Its algorithm.
     #[serde(default)]
     pub signing_algorithm: Option<String>,
+}
+
+/// A user (`GET /v1/users/{id}`): the fields tokens are made of; the rest stays in `other`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// `user_...`.
+    pub id: String,
+    /// First name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// The primary email address's id (see `other["email_addresses"]`).
+    #[serde(default)]
+    pub primary_email_address_id: Option<String>,
+    /// Public metadata.
+    #[serde(default)]
+    pub public_metadata: Value,
+    /// Private metadata (Backend API only).
+    #[serde(default)]
+    pub private_metadata: Value,
+    /// Unsafe metadata.
+    #[serde(default)]
+    pub unsafe_metadata: Value,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, Value>,
+}
+
+/// An organization (`POST /v1/organizations`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationObject {
+    /// `org_...`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// Public metadata.
+    #[serde(default)]
+    pub public_metadata: Value,
+}
+
+/// An organization membership (`POST /v1/organizations/{id}/memberships`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    /// `orgmem_...`.
+    pub id: String,
+    /// `org:admin`, `org:member`, ...
+    pub role: String,
+    /// The permission keys the role grants.
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// The organization.
+    pub organization: OrganizationObject,
 }
 
 #[derive(Deserialize)]
@@ -244,12 +301,46 @@ impl BackendApi {
         session_id: &str,
         template: Option<&str>,
     ) -> Result<String, BackendError> {
+        self.session_token_expiring(session_id, template, None).await
+    }
+
+    /// [`BackendApi::session_token`] with `expires_in_seconds` (30 s to 10 years) instead of the
+    /// token's usual lifetime.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn session_token_expiring(
+        &self,
+        session_id: &str,
+        template: Option<&str>,
+        expires_in_seconds: Option<u64>,
+    ) -> Result<String, BackendError> {
         let path = match template {
             Some(t) => format!("/sessions/{session_id}/tokens/{t}"),
             None => format!("/sessions/{session_id}/tokens"),
         };
-        let body = serde_json::json!({});
+        let body = match expires_in_seconds {
+            Some(seconds) => serde_json::json!({"expires_in_seconds": seconds}),
+            None => serde_json::json!({}),
+        };
         self.call::<TokenResponse>(reqwest::Method::POST, &path, &[], Some(&body)).await.map(|t| t.jwt)
+    }
+
+    /// `POST /v1/sessions` (development instances only): an active session for `user_id`, with
+    /// `active_organization_id` as its active organization.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn create_session(
+        &self,
+        user_id: &str,
+        active_organization_id: Option<&str>,
+    ) -> Result<Session, BackendError> {
+        let mut body = serde_json::json!({"user_id": user_id});
+        if let (Some(org), Some(obj)) = (active_organization_id, body.as_object_mut()) {
+            obj.insert("active_organization_id".into(), org.into());
+        }
+        self.call(reqwest::Method::POST, "/sessions", &[], Some(&body)).await
     }
 
     /// `GET /v1/jwt_templates`.
@@ -286,12 +377,72 @@ impl BackendApi {
             .map(|_| ())
     }
 
-    /// `GET /v1/users/{id}` as JSON.
+    /// `GET /v1/users/{id}`.
     ///
     /// # Errors
     /// [`BackendError`].
-    pub async fn get_user(&self, user_id: &str) -> Result<Value, BackendError> {
+    pub async fn get_user(&self, user_id: &str) -> Result<User, BackendError> {
         self.call(reqwest::Method::GET, &format!("/users/{user_id}"), &[], None).await
+    }
+
+    /// `POST /v1/users` with a body such as
+    /// `{"email_address": ["ada@example.com"], "first_name": "Ada", "public_metadata": {...}}`.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn create_user(&self, body: &Value) -> Result<User, BackendError> {
+        self.call(reqwest::Method::POST, "/users", &[], Some(body)).await
+    }
+
+    /// `GET /v1/users` with filters (`("email_address", "ada@example.com")`, `("limit", "50")`, ...).
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn list_users(&self, query: &[(&str, &str)]) -> Result<Vec<User>, BackendError> {
+        self.call(reqwest::Method::GET, "/users", query, None).await
+    }
+
+    /// `PATCH /v1/users/{id}/metadata`: `public_metadata`, `private_metadata` and `unsafe_metadata`
+    /// merged into the user's (a `null` value removes a key).
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn update_user_metadata(&self, user_id: &str, body: &Value) -> Result<User, BackendError> {
+        self.call(reqwest::Method::PATCH, &format!("/users/{user_id}/metadata"), &[], Some(body)).await
+    }
+
+    /// `POST /v1/organizations` (`name`, optional `slug`, `created_by`, `public_metadata`).
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn create_organization(&self, body: &Value) -> Result<OrganizationObject, BackendError> {
+        self.call(reqwest::Method::POST, "/organizations", &[], Some(body)).await
+    }
+
+    /// `POST /v1/organizations/{id}/memberships` (`user_id`, `role`).
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn create_membership(
+        &self,
+        organization_id: &str,
+        body: &Value,
+    ) -> Result<Membership, BackendError> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/organizations/{organization_id}/memberships"),
+            &[],
+            Some(body),
+        )
+        .await
+    }
+
+    /// `GET /v1/jwt_templates/{id}`.
+    ///
+    /// # Errors
+    /// [`BackendError`].
+    pub async fn get_jwt_template(&self, id: &str) -> Result<JwtTemplate, BackendError> {
+        self.call(reqwest::Method::GET, &format!("/jwt_templates/{id}"), &[], None).await
     }
 
     /// `GET /v1/jwks`: the instance's public keys.

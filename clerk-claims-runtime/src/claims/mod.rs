@@ -6,7 +6,7 @@ mod registered;
 mod session;
 mod template;
 
-pub use organization::{OrgClaim, Organization, split_by_scope};
+pub use organization::{OrgClaim, Organization, encode_v2, split_by_scope};
 pub use registered::{Audience, RegisteredClaims};
 pub use session::{ClaimsError, SessionClaims, TemplateClaims};
 pub use template::ClerkClaims;

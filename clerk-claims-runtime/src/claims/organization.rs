@@ -78,6 +78,84 @@ impl Organization {
     }
 }
 
+/// The `o` claim and `fea` of a v2 session token that carry `organization`: the inverse of
+/// [`Organization::from_v2`]. Features are listed in order of first appearance in
+/// `permissions`, and so are permission names in `per`; permissions not of the form
+/// `org:<feature>:<permission>` cannot be encoded in v2 and are left out.
+///
+/// ```
+/// use clerk_claims_runtime::Organization;
+/// use clerk_claims_runtime::claims::encode_v2;
+/// let org = Organization {
+///     id: "org_1".into(), slug: Some("acme".into()), role: Some("org:admin".into()),
+///     permissions: vec!["org:memberships:read".into(), "org:memberships:manage".into(), "org:billing:read".into()],
+/// };
+/// let (o, fea) = encode_v2(&org);
+/// assert_eq!((o.rol.as_deref(), o.per.as_deref(), o.fpm.as_deref()), (Some("admin"), Some("read,manage"), Some("3,1")));
+/// assert_eq!(fea.as_deref(), Some("o:memberships,o:billing"));
+/// assert_eq!(Organization::from_v2(&o, fea.as_deref()), org);
+/// ```
+pub fn encode_v2(organization: &Organization) -> (OrgClaim, Option<String>) {
+    let mut features: Vec<&str> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut grants: Vec<(usize, usize)> = Vec::new();
+    for permission in &organization.permissions {
+        let Some((feature, name)) = permission.strip_prefix("org:").and_then(|p| p.split_once(':')) else {
+            continue;
+        };
+        let (feature, name) = (position(&mut features, feature), position(&mut names, name));
+        grants.push((feature, name));
+    }
+    let masks: Vec<String> = (0..features.len())
+        .map(|f| {
+            let bits: Vec<bool> = (0..names.len()).map(|n| grants.contains(&(f, n))).collect();
+            mask_decimal(&bits)
+        })
+        .collect();
+    let role = organization.role.as_deref().map(|r| r.strip_prefix("org:").unwrap_or(r).to_string());
+    let encoded = !features.is_empty();
+    let o = OrgClaim {
+        id: organization.id.clone(),
+        slg: organization.slug.clone(),
+        rol: role,
+        per: encoded.then(|| names.join(",")),
+        fpm: encoded.then(|| masks.join(",")),
+    };
+    let fea = encoded.then(|| features.iter().map(|f| format!("o:{f}")).collect::<Vec<_>>().join(","));
+    (o, fea)
+}
+
+/// The index of `item` in `list`, appended when absent.
+fn position<'a>(list: &mut Vec<&'a str>, item: &'a str) -> usize {
+    list.iter().position(|x| *x == item).unwrap_or_else(|| {
+        list.push(item);
+        list.len() - 1
+    })
+}
+
+/// The decimal text of a mask given its bits, least significant first (any number of bits).
+fn mask_decimal(bits: &[bool]) -> String {
+    // Little-endian base-10^9 limbs: double and add each bit, most significant first.
+    const BASE: u64 = 1_000_000_000;
+    let mut limbs: Vec<u64> = vec![0];
+    for &bit in bits.iter().rev() {
+        let mut carry = u64::from(bit);
+        for limb in &mut limbs {
+            let value = *limb * 2 + carry;
+            *limb = value % BASE;
+            carry = value / BASE;
+        }
+        if carry > 0 {
+            limbs.push(carry);
+        }
+    }
+    let mut text = String::new();
+    for (i, limb) in limbs.iter().rev().enumerate() {
+        text.push_str(&if i == 0 { limb.to_string() } else { format!("{limb:09}") });
+    }
+    text
+}
+
 /// The `o` claim of a v2 session token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgClaim {
@@ -161,4 +239,22 @@ fn parse_mask(text: &str) -> Option<Vec<bool>> {
         }
     }
     Some(limbs.iter().flat_map(|limb| (0..32).map(move |b| limb >> b & 1 == 1)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_of_any_size_round_trip() {
+        for bits in
+            [vec![], vec![true], vec![false, true], vec![true; 70], (0..200).map(|i| i % 3 == 0).collect()]
+        {
+            let decoded = parse_mask(&mask_decimal(&bits)).unwrap();
+            let width = bits.len().max(1);
+            assert_eq!(decoded[..bits.len()], bits[..], "{width} bits");
+            assert!(decoded[bits.len()..].iter().all(|b| !b));
+        }
+        assert_eq!(mask_decimal(&[true; 64]), u64::MAX.to_string());
+    }
 }

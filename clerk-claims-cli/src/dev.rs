@@ -1,0 +1,76 @@
+//! `clerk-claims dev`: the local Clerk-compatible issuer. The first stdout line is one JSON object
+//! (`api_url`, `frontend_api`, `issuer`, `jwks_url`, `publishable_key`, `secret_key`); a request
+//! log follows.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use clerk_claims_runtime::testing::{DevIssuer, SigningKey};
+
+use crate::Outcome;
+
+/// The `dev` flags.
+#[derive(Debug, Args)]
+pub(crate) struct DevArgs {
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = crate::mint::DEFAULT_PORT)]
+    port: u16,
+    /// State file: loaded at start when it exists, rewritten after every change.
+    #[arg(long)]
+    fixtures: Option<PathBuf>,
+    /// An RSA private key in PEM to sign with. Default: the bundled DEVELOPMENT-ONLY key.
+    #[arg(long, requires = "kid")]
+    key: Option<PathBuf>,
+    /// The kid of --key.
+    #[arg(long)]
+    kid: Option<String>,
+    /// The secret key the Backend API accepts (default: a random sk_test_...).
+    #[arg(long)]
+    secret_key: Option<String>,
+}
+
+pub(crate) fn run(args: DevArgs) -> Outcome {
+    let mut builder = DevIssuer::builder().port(args.port);
+    if let (Some(path), Some(kid)) = (&args.key, &args.kid) {
+        let key = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| SigningKey::from_pem(&pem, kid).map_err(|e| e.to_string()));
+        match key {
+            Ok(key) => builder = builder.key(key),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return Outcome::Usage;
+            }
+        }
+    }
+    if let Some(path) = args.fixtures {
+        builder = builder.fixtures(path);
+    }
+    if let Some(secret) = args.secret_key {
+        builder = builder.secret_key(secret);
+    }
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        eprintln!("error: cannot start the async runtime");
+        return Outcome::Usage;
+    };
+    runtime.block_on(async {
+        let issuer = match builder.start().await {
+            Ok(issuer) => issuer,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Outcome::Usage;
+            }
+        };
+        let line = serde_json::to_string(issuer.info()).unwrap_or_default();
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+        tracing_subscriber::fmt().with_writer(std::io::stdout).with_ansi(false).with_target(false).init();
+        if issuer.key().is_development() {
+            tracing::warn!("signing with the bundled DEVELOPMENT-ONLY key; never trust it in production");
+        }
+        tracing::info!("serving {} (JWKS {})", issuer.info().api_url, issuer.info().jwks_url);
+        std::future::pending::<()>().await;
+        Outcome::Success
+    })
+}

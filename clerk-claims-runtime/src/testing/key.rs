@@ -1,0 +1,143 @@
+//! The dev issuer's signing key: RSA, RS256, as Clerk signs session and template tokens.
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+
+use crate::keys::{Jwks, Key, KeyError};
+
+/// The bundled development key. DEVELOPMENT ONLY: it is published with this crate, so anyone can
+/// sign tokens with it; never configure a production verifier to trust it.
+pub const DEVELOPMENT_KEY_PEM: &str = include_str!("development_key.pem");
+
+/// The kid the bundled development key signs with.
+pub const DEVELOPMENT_KEY_ID: &str = "ins_dev_clerk_claims_development_only";
+
+/// An RSA private key that signs RS256 tokens under a `kid`.
+///
+/// ```
+/// use clerk_claims_runtime::testing::SigningKey;
+/// let key = SigningKey::development();
+/// assert_eq!(key.kid(), "ins_dev_clerk_claims_development_only");
+/// let token = key.sign(&serde_json::json!({"typ": "JWT"}), &serde_json::json!({"sub": "user_1"})).unwrap();
+/// assert_eq!(token.split('.').count(), 3);
+/// assert!(SigningKey::from_pem("not a key", "k").is_err());
+/// ```
+pub struct SigningKey {
+    kid: String,
+    pair: RsaKeyPair,
+    public: Key,
+    development: bool,
+}
+
+impl std::fmt::Debug for SigningKey {
+    // Never prints key material.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("development", &self.development)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// The bundled development key ([`DEVELOPMENT_KEY_PEM`], kid [`DEVELOPMENT_KEY_ID`]).
+    /// Development only.
+    pub fn development() -> SigningKey {
+        match SigningKey::from_pem(DEVELOPMENT_KEY_PEM, DEVELOPMENT_KEY_ID) {
+            Ok(key) => SigningKey { development: true, ..key },
+            // The bundled PEM is a fixed, valid key (a unit test parses it).
+            Err(e) => unreachable!("the bundled development key does not parse: {e}"),
+        }
+    }
+
+    /// An RSA private key from PEM (`BEGIN PRIVATE KEY`, PKCS#8, or `BEGIN RSA PRIVATE KEY`,
+    /// PKCS#1) that signs under `kid`. Keys under 2048 bits are refused.
+    ///
+    /// # Errors
+    /// [`KeyError`] naming what is wrong with the PEM.
+    pub fn from_pem(pem: &str, kid: &str) -> Result<SigningKey, KeyError> {
+        let body: String = pem.lines().map(str::trim).filter(|line| !line.starts_with("-----")).collect();
+        let der = STANDARD
+            .decode(body.trim())
+            .map_err(|_| KeyError("the private key PEM body is not base64".into()))?;
+        let pair = RsaKeyPair::from_pkcs8(&der).or_else(|_| RsaKeyPair::from_der(&der)).map_err(|_| {
+            KeyError("the PEM is not an RSA private key (PKCS#8 or PKCS#1) of 2048 bits or more".into())
+        })?;
+        let rsa = pair.public_key();
+        let jwk = json!({
+            "kid": kid,
+            "kty": "RSA",
+            "alg": "RS256",
+            "use": "sig",
+            "n": URL_SAFE_NO_PAD.encode(rsa.modulus().big_endian_without_leading_zero()),
+            "e": URL_SAFE_NO_PAD.encode(rsa.exponent().big_endian_without_leading_zero()),
+        });
+        let public = Key::from_jwk(&jwk)?;
+        Ok(SigningKey { kid: kid.to_string(), pair, public, development: false })
+    }
+
+    /// The kid tokens carry.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// Whether this is the bundled development key.
+    pub fn is_development(&self) -> bool {
+        self.development
+    }
+
+    /// The public key as a verification [`Key`].
+    pub fn public_key(&self) -> &Key {
+        &self.public
+    }
+
+    /// The public JWKS document (`{"keys": [...]}`) that verifies this key's tokens.
+    ///
+    /// ```
+    /// let jwks = clerk_claims_runtime::testing::SigningKey::development().jwks_json();
+    /// assert_eq!(jwks["keys"][0]["kty"], "RSA");
+    /// ```
+    pub fn jwks_json(&self) -> Value {
+        json!({"keys": [self.public.jwk()]})
+    }
+
+    /// The public key set, ready for a [`Verifier`](crate::Verifier).
+    pub fn jwks(&self) -> Jwks {
+        // Rebuilt from the JWK: `Key` is not `Clone` (it holds a parsed key).
+        Key::from_jwk(self.public.jwk()).map_or_else(|_| Jwks::from_keys([]), |k| Jwks::from_keys([k]))
+    }
+
+    /// A compact JWS of `claims`: `header` gets `alg: RS256` and this key's `kid`.
+    ///
+    /// # Errors
+    /// [`KeyError`] when signing fails (not expected with a parsed key).
+    pub fn sign(&self, header: &Value, claims: &Value) -> Result<String, KeyError> {
+        let mut header = header.as_object().cloned().unwrap_or_default();
+        header.insert("alg".into(), "RS256".into());
+        header.insert("kid".into(), self.kid.clone().into());
+        let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
+        let signing_input = format!("{}.{}", encode(&Value::Object(header)), encode(claims));
+        let mut signature = vec![0; self.pair.public_modulus_len()];
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut signature)
+            .map_err(|_| KeyError("signing failed".into()))?;
+        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn development_key_signs_what_its_jwks_verifies() {
+        let key = SigningKey::development();
+        let token = key.sign(&json!({"typ": "JWT"}), &json!({"sub": "user_1"})).unwrap();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        key.jwks().get(DEVELOPMENT_KEY_ID).unwrap().verify("RS256", input.as_bytes(), &signature).unwrap();
+    }
+}
