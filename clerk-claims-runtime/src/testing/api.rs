@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{OriginalUri, Path, Query, Request, State as AxumState};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
@@ -96,12 +96,23 @@ async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> Ap
     )
 }
 
+/// A request body (too large, unreadable: a Clerk-shaped error).
+type Body = Result<Bytes, BytesRejection>;
+
 /// A request body as a JSON object; an empty body is `{}`.
-fn object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+fn object(body: Body) -> Result<Map<String, Value>, ApiError> {
+    let body = body.map_err(|e| {
+        ApiError::new(
+            e.status().as_u16(),
+            "request_body_invalid",
+            "invalid request body",
+            format!("{}.", e.body_text()),
+        )
+    })?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    match serde_json::from_slice::<Value>(body) {
+    match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(ApiError::new(
             400,
@@ -165,8 +176,8 @@ async fn jwks(AxumState(shared): AxumState<Arc<Shared>>) -> impl IntoResponse {
     ([(header::CACHE_CONTROL, "public, max-age=300")], axum::Json(shared.key.jwks_json()))
 }
 
-async fn create_user(AxumState(shared): AxumState<Arc<Shared>>, body: Bytes) -> Reply {
-    let body = object(&body)?;
+async fn create_user(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Reply {
+    let body = object(body)?;
     shared.write(|s| s.create_user(&body))
 }
 
@@ -182,28 +193,28 @@ async fn list_users(AxumState(shared): AxumState<Arc<Shared>>, query: Pairs) -> 
 async fn update_user_metadata(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> Reply {
-    let body = object(&body)?;
+    let body = object(body)?;
     shared.write(|s| s.update_user_metadata(&id, &body))
 }
 
-async fn create_organization(AxumState(shared): AxumState<Arc<Shared>>, body: Bytes) -> Reply {
-    let body = object(&body)?;
+async fn create_organization(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Reply {
+    let body = object(body)?;
     shared.write(|s| s.create_organization(&body))
 }
 
 async fn create_membership(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> Reply {
-    let body = object(&body)?;
+    let body = object(body)?;
     shared.write(|s| s.create_membership(&id, &body))
 }
 
-async fn create_session(AxumState(shared): AxumState<Arc<Shared>>, body: Bytes) -> Reply {
-    let body = object(&body)?;
+async fn create_session(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Reply {
+    let body = object(body)?;
     shared.write(|s| s.create_session(&body))
 }
 
@@ -224,21 +235,21 @@ async fn session_token(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Reply {
-    token(&shared, &id, None, &headers, &body)
+    token(&shared, &id, None, &headers, body)
 }
 
 async fn template_token(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path((id, template)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Reply {
-    token(&shared, &id, Some(&template), &headers, &body)
+    token(&shared, &id, Some(&template), &headers, body)
 }
 
-fn token(shared: &Shared, session: &str, template: Option<&str>, headers: &HeaderMap, body: &Bytes) -> Reply {
+fn token(shared: &Shared, session: &str, template: Option<&str>, headers: &HeaderMap, body: Body) -> Reply {
     let body = object(body)?;
     let expires = match body.get("expires_in_seconds") {
         None | Some(Value::Null) => None,
@@ -266,17 +277,17 @@ async fn get_template(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<
     shared.read(|s| s.get_template(&id)).map(axum::Json)
 }
 
-async fn create_template(AxumState(shared): AxumState<Arc<Shared>>, body: Bytes) -> Reply {
-    let body = object(&body)?;
+async fn create_template(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Reply {
+    let body = object(body)?;
     shared.write(|s| s.create_template(&body))
 }
 
 async fn update_template(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> Reply {
-    let body = object(&body)?;
+    let body = object(body)?;
     shared.write(|s| s.update_template(&id, &body))
 }
 

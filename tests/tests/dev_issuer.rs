@@ -1,0 +1,602 @@
+//! The dev issuer (`clerk_claims_runtime::testing`) over real HTTP on 127.0.0.1: the whole Backend
+//! API subset through the client, every response checked against Clerk's OpenAPI schemas, tokens
+//! verified into the generated types, parallel requests, malformed requests answered with Clerk's
+//! error envelope, and state that survives a restart through the fixtures file.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use clerk_claims_runtime::backend::{BackendApi, BackendError};
+use clerk_claims_runtime::keys::RemoteJwks;
+use clerk_claims_runtime::testing::{DevIssuer, State};
+use clerk_claims_runtime::verify::{TokenKind, decode};
+use clerk_claims_runtime::{ClerkClaims, Verifier};
+use clerk_claims_tests::bundled::{CustomClaims, SessionCustomClaims};
+use serde_json::{Value, json};
+
+// ---- Clerk's OpenAPI schemas ------------------------------------------------------------------
+
+/// `components.schemas` of Clerk's Backend API OpenAPI document, as JSON Schema (OpenAPI 3.0's
+/// `nullable: true` becomes `anyOf [..., null]`).
+fn components() -> &'static Value {
+    static COMPONENTS: OnceLock<Value> = OnceLock::new();
+    COMPONENTS.get_or_init(|| {
+        let text = support::read("clerk/openapi/bapi-2026-05-12.yml");
+        let document: Value = serde_norway::from_str(&text).expect("the OpenAPI document parses");
+        json!({"schemas": to_json_schema(&document["components"]["schemas"])})
+    })
+}
+
+fn to_json_schema(node: &Value) -> Value {
+    match node {
+        Value::Object(members) => {
+            let mut out: serde_json::Map<String, Value> = members
+                .iter()
+                .filter(|(k, _)| *k != "nullable")
+                .map(|(k, v)| (k.clone(), to_json_schema(v)))
+                .collect();
+            if members.get("nullable") == Some(&Value::Bool(true)) {
+                let inner = Value::Object(std::mem::take(&mut out));
+                return json!({"anyOf": [inner, {"type": "null"}]});
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Asserts that `value` is valid against `#/components/schemas/<name>` (or an array of them).
+fn assert_schema(name: &str, value: &Value) {
+    let target = if let Some(item) = name.strip_suffix("[]") {
+        json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}})
+    } else {
+        json!({"$ref": format!("#/components/schemas/{name}")})
+    };
+    let mut schema = target;
+    schema["components"] = components().clone();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> =
+        validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}\n{value:#}");
+}
+
+#[test]
+fn the_schema_check_rejects_what_clerk_would_not_send() {
+    for (name, value) in [
+        ("Session", json!({"object": "session", "id": "sess_1"})),
+        ("User", json!({"id": "user_1", "object": "user", "unexpected": true})),
+        ("ClerkErrors", json!({"errors": [{"message": "m"}]})),
+        ("Token", json!({"object": "token", "jwt": 5})),
+    ] {
+        let failed = std::panic::catch_unwind(|| assert_schema(name, &value)).is_err();
+        assert!(failed, "{name} accepted {value}");
+    }
+}
+
+// ---- HTTP helpers -----------------------------------------------------------------------------
+
+struct Raw {
+    client: reqwest::Client,
+    base: String,
+    secret: String,
+}
+
+impl Raw {
+    fn new(issuer: &DevIssuer) -> Raw {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+        Raw { client, base: issuer.info().api_url.clone(), secret: issuer.info().secret_key.clone() }
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request =
+            self.client.request(method, format!("{}{path}", self.base)).bearer_auth(&self.secret);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        let response = request.send().await.expect("the dev issuer answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")))
+    }
+
+    async fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.send(method, path, body.map(|b| b.to_string()).as_deref()).await;
+        assert_eq!(status, 200, "{method} {path}: {value:#}");
+        value
+    }
+}
+
+fn verifier_over_http(issuer: &DevIssuer) -> Verifier {
+    let remote = RemoteJwks::new(issuer.info().jwks_url.clone());
+    Verifier::new(remote).issuer(issuer.info().issuer.clone())
+}
+
+// ---- the Backend API subset through the client -----------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_backend_api_subset_through_the_client() {
+    let issuer = DevIssuer::start().await.unwrap();
+    let api = issuer.backend();
+
+    let user = api
+        .create_user(&json!({
+            "email_address": ["ada@example.com"],
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "public_metadata": {"role": "admin", "features": ["beta"]},
+        }))
+        .await
+        .unwrap();
+    assert_eq!(user.first_name.as_deref(), Some("Ada"));
+    let found = api.list_users(&[("email_address", "ada@example.com")]).await.unwrap();
+    assert_eq!(found.iter().map(|u| &u.id).collect::<Vec<_>>(), [&user.id]);
+    assert!(api.list_users(&[("email_address", "nobody@example.com")]).await.unwrap().is_empty());
+
+    let updated = api
+        .update_user_metadata(
+            &user.id,
+            &json!({"public_metadata": {"features": ["beta", "sso"], "plan": "pro"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.public_metadata, json!({"role": "admin", "features": ["beta", "sso"], "plan": "pro"}));
+    api.update_user_metadata(&user.id, &json!({"public_metadata": {"plan": null}})).await.unwrap();
+    assert_eq!(api.get_user(&user.id).await.unwrap().public_metadata["plan"], Value::Null);
+
+    let org = api
+        .create_organization(
+            &json!({"name": "Acme Inc", "public_metadata": {"plan": "enterprise", "seats": 12}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(org.slug, "acme-inc");
+    let membership = api
+        .create_membership(
+            &org.id,
+            &json!({"user_id": user.id, "role": "org:admin", "permissions": ["org:billing:manage", "org:billing:read", "org:reports:read"]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (membership.role.as_str(), membership.organization.id.as_str()),
+        ("org:admin", org.id.as_str())
+    );
+
+    let session = api.create_session(&user.id, Some(&org.id)).await.unwrap();
+    assert_eq!(
+        (session.status.as_str(), session.last_active_organization_id.as_deref()),
+        ("active", Some(org.id.as_str()))
+    );
+    let listed = api.list_sessions(&user.id, Some("active")).await.unwrap();
+    assert_eq!(listed.iter().map(|s| &s.id).collect::<Vec<_>>(), [&session.id]);
+    assert!(api.list_sessions(&user.id, Some("revoked")).await.unwrap().is_empty());
+    assert_eq!(api.get_session(&session.id).await.unwrap(), session);
+
+    // A session token, verified with the JWKS fetched over HTTP.
+    let verifier = verifier_over_http(&issuer);
+    let token = api.session_token(&session.id, None).await.unwrap();
+    let claims = verifier.verify_session_async::<()>(&token).await.unwrap();
+    assert_eq!(
+        (claims.user_id(), claims.sid.as_str(), claims.version),
+        (user.id.as_str(), session.id.as_str(), Some(2))
+    );
+    assert_eq!(claims.registered.exp - claims.registered.iat.unwrap(), 60);
+    let organization = claims.organization.unwrap();
+    assert_eq!((organization.id.as_str(), organization.slug.as_deref()), (org.id.as_str(), Some("acme-inc")));
+    assert!(organization.has_role("org:admin"));
+    let mut permissions = organization.permissions.clone();
+    permissions.sort();
+    assert_eq!(permissions, ["org:billing:manage", "org:billing:read", "org:reports:read"]);
+
+    // A JWT template pushed from the generated type, its token verified into that type.
+    let template = api.create_jwt_template(&CustomClaims::template_json()).await.unwrap();
+    assert_eq!((template.name.as_str(), template.lifetime), ("custom", 300));
+    assert_eq!(api.list_jwt_templates().await.unwrap(), std::slice::from_ref(&template));
+    assert_eq!(api.get_jwt_template(&template.id).await.unwrap(), template);
+    let token = api.session_token(&session.id, Some("custom")).await.unwrap();
+    let custom = verifier.verify_template_async::<CustomClaims>(&token).await.unwrap();
+    assert_eq!(custom.registered.exp - custom.registered.iat.unwrap(), 300);
+    assert_eq!(custom.registered.sub, user.id);
+    let c = &custom.custom;
+    assert_eq!(
+        (c.email.as_deref(), c.display_name.as_str(), c.role.as_str()),
+        (Some("ada@example.com"), "Ada Lovelace", "admin")
+    );
+    assert_eq!(c.features, ["beta", "sso"]);
+    assert_eq!(
+        (c.tenant.id.as_deref(), c.tenant.plan.as_str(), c.tenant.seats),
+        (Some(org.id.as_str()), "enterprise", Some(12))
+    );
+    assert_eq!(c.tenant.role.as_deref(), Some("org:admin"));
+    assert!(
+        verifier.verify_session_async::<()>(&token).await.is_err(),
+        "a template token is not a session token"
+    );
+
+    let long = api.session_token_expiring(&session.id, Some("custom"), Some(3600)).await.unwrap();
+    let long = verifier.verify_template_async::<CustomClaims>(&long).await.unwrap();
+    assert_eq!(long.registered.exp - long.registered.iat.unwrap(), 3600);
+
+    let changed = api.update_jwt_template(&template.id, &json!({"lifetime": 120})).await.unwrap();
+    assert_eq!((changed.lifetime, changed.claims.clone()), (120, template.claims.clone()));
+    api.delete_jwt_template(&template.id).await.unwrap();
+    let gone = api.get_jwt_template(&template.id).await.unwrap_err();
+    assert!(
+        matches!(&gone, BackendError::Api { status: 404, errors } if errors.errors[0].code == "resource_not_found"),
+        "{gone}"
+    );
+
+    // The instance JWKS through the API is the one the tokens verify with.
+    assert_eq!(api.jwks().await.unwrap(), issuer.key().jwks_json());
+
+    // A revoked session mints nothing.
+    assert_eq!(api.revoke_session(&session.id).await.unwrap().status, "revoked");
+    let refused = api.session_token(&session.id, None).await.unwrap_err();
+    assert!(matches!(&refused, BackendError::Api { status: 404, .. }), "{refused}");
+    assert!(refused.to_string().contains("revoked"), "{refused}");
+    assert_eq!(api.list_sessions(&user.id, Some("revoked")).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn tokens_have_clerks_shape() {
+    let issuer = DevIssuer::start().await.unwrap();
+    let user = issuer.create_user(json!({"email_address": ["x@example.com"]})).unwrap();
+    let org = issuer.create_organization(json!({"name": "Org"})).unwrap();
+    issuer.add_membership(&org, json!({"user_id": user, "role": "member"})).unwrap();
+    let plain = issuer.create_session(&user, None).unwrap();
+    let with_org = issuer.create_session(&user, Some(&org)).unwrap();
+
+    let token = issuer.session_token(&plain).unwrap();
+    let decoded = decode(&token, 8192).unwrap();
+    assert_eq!(
+        (decoded.header.typ.as_deref(), decoded.header.cat.as_deref()),
+        (Some("JWT"), Some("cl_B7d4PD111AAA"))
+    );
+    assert_eq!(decoded.header.kid.as_deref(), Some(issuer.key().kid()));
+    let payload: Value = serde_json::from_slice(&decoded.payload).unwrap();
+    let keys: HashSet<&str> = payload.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, HashSet::from(["exp", "fva", "iat", "iss", "jti", "nbf", "sid", "sts", "sub", "v"]));
+    assert_eq!(
+        (payload["v"].clone(), payload["sts"].clone(), payload["fva"].clone()),
+        (json!(2), json!("active"), json!([0, -1]))
+    );
+
+    let token = issuer.session_token(&with_org).unwrap();
+    let payload: Value = serde_json::from_slice(&decode(&token, 8192).unwrap().payload).unwrap();
+    assert_eq!(payload["o"], json!({"id": org, "slg": "org", "rol": "member"}));
+
+    issuer.create_template(json!({"name": "t", "claims": {"aud": "x", "email": "{{user.primary_email_address}}"}, "lifetime": 45, "allowed_clock_skew": 7})).unwrap();
+    let token = issuer.template_token(&with_org, "t").unwrap();
+    let decoded = decode(&token, 8192).unwrap();
+    assert_eq!(decoded.header.cat.as_deref(), Some("cl_B7d4PD222AAA"));
+    let payload: Value = serde_json::from_slice(&decoded.payload).unwrap();
+    let keys: HashSet<&str> = payload.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, HashSet::from(["aud", "email", "exp", "iat", "iss", "jti", "nbf", "sub"]));
+    let iat = payload["iat"].as_i64().unwrap();
+    assert_eq!((payload["exp"].as_i64(), payload["nbf"].as_i64()), (Some(iat + 45), Some(iat - 7)));
+    issuer.verifier().verify_json(&token, TokenKind::Template).unwrap();
+}
+
+#[tokio::test]
+async fn the_session_customization_verifies_into_its_generated_type() {
+    let issuer = DevIssuer::start().await.unwrap();
+    // For a session customization, `template_json()` is the claims object itself.
+    issuer.set_session_claims(Some(SessionCustomClaims::template_json()));
+    let user = issuer
+        .create_user(json!({"email_address": ["grace@example.com"], "first_name": "Grace", "public_metadata": {"role": "editor", "onboarding_complete": true}}))
+        .unwrap();
+    let session = issuer.create_session(&user, None).unwrap();
+    let token = issuer.session_token(&session).unwrap();
+    let claims = issuer.verifier().verify_session::<SessionCustomClaims>(&token).unwrap();
+    assert_eq!(claims.custom.email.as_deref(), Some("grace@example.com"));
+    assert_eq!(claims.custom.full_name.as_deref(), Some("Grace"));
+    assert_eq!(claims.custom.metadata.role.as_deref(), Some("editor"));
+    assert_eq!(claims.custom.metadata.onboarding_complete, Some(true));
+}
+
+// ---- responses against Clerk's schemas --------------------------------------------------------
+
+#[tokio::test]
+async fn responses_match_clerks_openapi_schemas() {
+    let issuer = DevIssuer::start().await.unwrap();
+    let raw = Raw::new(&issuer);
+    let user = raw
+        .ok(
+            "POST",
+            "/v1/users",
+            Some(json!({"email_address": ["a@example.com"], "username": "ada", "unsafe_metadata": {"x": 1}})),
+        )
+        .await;
+    assert_schema("User", &user);
+    let user_id = user["id"].as_str().unwrap();
+    assert_schema("User", &raw.ok("GET", &format!("/v1/users/{user_id}"), None).await);
+    assert_schema("User[]", &raw.ok("GET", "/v1/users?limit=5", None).await);
+    assert_schema(
+        "User",
+        &raw.ok(
+            "PATCH",
+            &format!("/v1/users/{user_id}/metadata"),
+            Some(json!({"private_metadata": {"k": "v"}})),
+        )
+        .await,
+    );
+    let org = raw.ok("POST", "/v1/organizations", Some(json!({"name": "Acme", "created_by": user_id}))).await;
+    assert_schema("Organization", &org);
+    let org_id = org["id"].as_str().unwrap();
+    let second = raw.ok("POST", "/v1/users", Some(json!({"email_address": ["b@example.com"]}))).await;
+    let membership = raw
+        .ok(
+            "POST",
+            &format!("/v1/organizations/{org_id}/memberships"),
+            Some(json!({"user_id": second["id"], "role": "org:member", "permissions": ["org:reports:read"]})),
+        )
+        .await;
+    assert_schema("OrganizationMembership", &membership);
+    // The creator became an admin, and the user object lists memberships.
+    assert_schema("User", &raw.ok("GET", &format!("/v1/users/{user_id}"), None).await);
+    let session = raw
+        .ok("POST", "/v1/sessions", Some(json!({"user_id": user_id, "active_organization_id": org_id})))
+        .await;
+    assert_schema("Session", &session);
+    let session_id = session["id"].as_str().unwrap();
+    assert_schema(
+        "Session[]",
+        &raw.ok("GET", &format!("/v1/sessions?user_id={user_id}&status=active"), None).await,
+    );
+    assert_schema("Session", &raw.ok("GET", &format!("/v1/sessions/{session_id}"), None).await);
+    assert_schema(
+        "Token",
+        &raw.ok("POST", &format!("/v1/sessions/{session_id}/tokens"), Some(json!({}))).await,
+    );
+    let template = raw.ok("POST", "/v1/jwt_templates", Some(CustomClaims::template_json())).await;
+    assert_schema("JWTTemplate", &template);
+    let template_id = template["id"].as_str().unwrap();
+    assert_schema("JWTTemplate[]", &raw.ok("GET", "/v1/jwt_templates", None).await);
+    assert_schema("JWTTemplate", &raw.ok("GET", &format!("/v1/jwt_templates/{template_id}"), None).await);
+    assert_schema(
+        "JWTTemplate",
+        &raw.ok(
+            "PATCH",
+            &format!("/v1/jwt_templates/{template_id}"),
+            Some(json!({"allowed_clock_skew": 10})),
+        )
+        .await,
+    );
+    let token = raw
+        .ok(
+            "POST",
+            &format!("/v1/sessions/{session_id}/tokens/custom"),
+            Some(json!({"expires_in_seconds": 120})),
+        )
+        .await;
+    assert_schema("Token", &token);
+    assert_schema(
+        "DeletedObject",
+        &raw.ok("DELETE", &format!("/v1/jwt_templates/{template_id}"), None).await,
+    );
+    assert_schema("Session", &raw.ok("POST", &format!("/v1/sessions/{session_id}/revoke"), None).await);
+    assert_schema("JWKS", &raw.ok("GET", "/v1/jwks", None).await);
+    let (status, well_known) = raw.send("GET", "/.well-known/jwks.json", None).await;
+    assert_eq!(status, 200);
+    assert_schema("JWKS", &well_known);
+}
+
+// ---- malformed requests -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn malformed_requests_get_clerk_shaped_errors() {
+    let issuer = DevIssuer::start().await.unwrap();
+    let raw = Raw::new(&issuer);
+    let user = issuer.create_user(json!({"email_address": ["taken@example.com"]})).unwrap();
+    let session = issuer.create_session(&user, None).unwrap();
+    let before = issuer.state();
+    let huge = format!("{{\"first_name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let cases: Vec<(&str, String, Option<String>, u16, &str)> = vec![
+        ("POST", "/v1/users".into(), Some("{".into()), 400, "request_body_invalid"),
+        ("POST", "/v1/users".into(), Some("[1, 2]".into()), 400, "request_body_invalid"),
+        ("POST", "/v1/users".into(), Some("\"text\"".into()), 400, "request_body_invalid"),
+        ("POST", "/v1/users".into(), Some(huge), 413, "request_body_invalid"),
+        (
+            "POST",
+            "/v1/users".into(),
+            Some(r#"{"email_address": "a@example.com"}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        (
+            "POST",
+            "/v1/users".into(),
+            Some(r#"{"email_address": ["not-an-email"]}"#.into()),
+            422,
+            "form_param_format_invalid",
+        ),
+        (
+            "POST",
+            "/v1/users".into(),
+            Some(r#"{"email_address": ["taken@example.com"]}"#.into()),
+            422,
+            "form_identifier_exists",
+        ),
+        ("POST", "/v1/users".into(), Some(r#"{"first_name": 5}"#.into()), 422, "form_param_value_invalid"),
+        (
+            "POST",
+            "/v1/users".into(),
+            Some(r#"{"public_metadata": [1]}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        ("GET", "/v1/users?limit=many".into(), None, 422, "form_param_value_invalid"),
+        ("GET", "/v1/users/user_missing".into(), None, 404, "resource_not_found"),
+        ("PATCH", "/v1/users/user_missing/metadata".into(), Some("{}".into()), 404, "resource_not_found"),
+        ("POST", "/v1/organizations".into(), Some("{}".into()), 422, "form_param_missing"),
+        (
+            "POST",
+            "/v1/organizations".into(),
+            Some(r#"{"name": "X", "slug": "Not A Slug"}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        (
+            "POST",
+            "/v1/organizations/org_missing/memberships".into(),
+            Some(format!(r#"{{"user_id": "{user}", "role": "admin"}}"#)),
+            404,
+            "resource_not_found",
+        ),
+        ("POST", "/v1/sessions".into(), Some("{}".into()), 422, "form_param_missing"),
+        (
+            "POST",
+            "/v1/sessions".into(),
+            Some(r#"{"user_id": "user_missing"}"#.into()),
+            404,
+            "resource_not_found",
+        ),
+        ("GET", "/v1/sessions".into(), None, 422, "form_param_missing"),
+        ("GET", "/v1/sessions/sess_missing".into(), None, 404, "resource_not_found"),
+        ("POST", "/v1/sessions/sess_missing/revoke".into(), None, 404, "resource_not_found"),
+        ("POST", "/v1/sessions/sess_missing/tokens".into(), None, 404, "resource_not_found"),
+        (
+            "POST",
+            format!("/v1/sessions/{session}/tokens"),
+            Some(r#"{"expires_in_seconds": 5}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        ("POST", format!("/v1/sessions/{session}/tokens/nope"), None, 404, "resource_not_found"),
+        ("POST", "/v1/jwt_templates".into(), Some(r#"{"claims": {}}"#.into()), 422, "form_param_missing"),
+        ("POST", "/v1/jwt_templates".into(), Some(r#"{"name": "t"}"#.into()), 422, "form_param_missing"),
+        (
+            "POST",
+            "/v1/jwt_templates".into(),
+            Some(r#"{"name": "t", "claims": {"sub": "me"}}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        (
+            "POST",
+            "/v1/jwt_templates".into(),
+            Some(r#"{"name": "t", "claims": {"a": "{{user.id"}}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        (
+            "POST",
+            "/v1/jwt_templates".into(),
+            Some(r#"{"name": "t", "claims": [1]}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        (
+            "POST",
+            "/v1/jwt_templates".into(),
+            Some(r#"{"name": "t", "claims": {}, "lifetime": 5}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        (
+            "POST",
+            "/v1/jwt_templates".into(),
+            Some(r#"{"name": "t", "claims": {}, "custom_signing_key": true}"#.into()),
+            422,
+            "form_param_value_invalid",
+        ),
+        ("PATCH", "/v1/jwt_templates/jtmp_missing".into(), Some("{}".into()), 404, "resource_not_found"),
+        ("DELETE", "/v1/jwt_templates/jtmp_missing".into(), None, 404, "resource_not_found"),
+        ("PUT", "/v1/users".into(), Some("{}".into()), 405, "method_not_allowed"),
+        ("GET", "/v1/nothing-here".into(), None, 404, "resource_not_found"),
+    ];
+    for (method, path, body, status, code) in &cases {
+        let (got, value) = raw.send(method, path, body.as_deref()).await;
+        assert_eq!(
+            (got, value["errors"][0]["code"].as_str()),
+            (*status, Some(*code)),
+            "{method} {path}: {value:#}"
+        );
+        assert_schema("ClerkErrors", &value);
+        assert!(!value["errors"][0]["long_message"].as_str().unwrap().is_empty());
+    }
+    // Without the secret key, or with another one.
+    let client = reqwest::Client::new();
+    for auth in [None, Some("Bearer sk_test_wrong"), Some("Basic abc")] {
+        let mut request = client.get(format!("{}/v1/users", issuer.info().api_url));
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 401);
+        let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(body["errors"][0]["code"], "authentication_invalid");
+        assert_schema("ClerkErrors", &body);
+    }
+    // Nothing was changed by the failed requests, and the issuer still answers.
+    assert_eq!(issuer.state(), before);
+    assert_eq!(raw.ok("GET", "/v1/users", None).await.as_array().unwrap().len(), 1);
+    assert!(raw.ok("GET", "/v1/jwt_templates", None).await.as_array().unwrap().is_empty());
+}
+
+// ---- parallel requests ------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_requests_each_get_their_own_objects_and_tokens() {
+    let issuer = Arc::new(DevIssuer::start().await.unwrap());
+    let verifier = Arc::new(verifier_over_http(&issuer));
+    let mut tasks = Vec::new();
+    for i in 0..48 {
+        let (api, verifier): (BackendApi, _) = (issuer.backend(), verifier.clone());
+        tasks.push(tokio::spawn(async move {
+            let user =
+                api.create_user(&json!({"email_address": [format!("user{i}@example.com")]})).await.unwrap();
+            let session = api.create_session(&user.id, None).await.unwrap();
+            let token = api.session_token(&session.id, None).await.unwrap();
+            let claims = verifier.verify_session_async::<()>(&token).await.unwrap();
+            assert_eq!((claims.user_id(), claims.sid.as_str()), (user.id.as_str(), session.id.as_str()));
+            (user.id, session.id)
+        }));
+    }
+    let mut users = HashSet::new();
+    let mut sessions = HashSet::new();
+    for task in tasks {
+        let (user, session) = task.await.unwrap();
+        users.insert(user);
+        sessions.insert(session);
+    }
+    assert_eq!((users.len(), sessions.len()), (48, 48));
+    let listed = issuer.backend().list_users(&[("limit", "100")]).await.unwrap();
+    assert_eq!(listed.len(), 48);
+}
+
+// ---- fixtures ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn state_survives_a_restart_through_the_fixtures_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixtures.json");
+    let first = DevIssuer::builder().fixtures(&path).secret_key("sk_test_fixed").start().await.unwrap();
+    // `custom` declares `features` as a (non-null) list of strings.
+    let user = first
+        .create_user(json!({"email_address": ["keep@example.com"], "first_name": "Kept", "public_metadata": {"features": []}}))
+        .unwrap();
+    let session = first.create_session(&user, None).unwrap();
+    first.create_template(CustomClaims::template_json()).unwrap();
+    let saved = first.state();
+    first.shutdown().await;
+    assert_eq!(State::load(&path).unwrap(), saved);
+
+    let second = DevIssuer::builder().fixtures(&path).secret_key("sk_test_fixed").start().await.unwrap();
+    assert_eq!(second.state(), saved);
+    let api = second.backend();
+    assert_eq!(api.get_user(&user).await.unwrap().first_name.as_deref(), Some("Kept"));
+    let token = api.session_token(&session, Some("custom")).await.unwrap();
+    let claims = second.verifier().verify_template::<CustomClaims>(&token).unwrap();
+    assert_eq!(claims.custom.email.as_deref(), Some("keep@example.com"));
+
+    // A fixtures file that is not one is an error at start, naming the file.
+    std::fs::write(&path, "{\"users\": 5}").unwrap();
+    let err = DevIssuer::builder().fixtures(&path).start().await.unwrap_err().to_string();
+    assert!(err.contains("fixtures.json") && err.contains("not a dev issuer fixtures file"), "{err}");
+}
