@@ -62,7 +62,7 @@ impl SigningKey {
         let body: String = pem.lines().map(str::trim).filter(|line| !line.starts_with("-----")).collect();
         let der = STANDARD
             .decode(body.trim())
-            .map_err(|_| KeyError("the private key PEM body is not base64".into()))?;
+            .map_err(|_| KeyError("this is not an RSA private key in PEM: its body is not base64 (expected `-----BEGIN PRIVATE KEY-----` or `-----BEGIN RSA PRIVATE KEY-----`)".into()))?;
         let pair = RsaKeyPair::from_pkcs8(&der).or_else(|_| RsaKeyPair::from_der(&der)).map_err(|_| {
             KeyError("the PEM is not an RSA private key (PKCS#8 or PKCS#1) of 2048 bits or more".into())
         })?;

@@ -1,0 +1,302 @@
+//! `mint`, `dev`, and `push` / `pull` / `diff` against the dev issuer over loopback.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use clerk_claims_runtime::testing::{DevIssuer, SigningKey};
+use serde_json::{Value, json};
+
+fn clerk_claims(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clerk-claims"));
+    command.args(args).current_dir(cwd).env_remove("CLERK_SECRET_KEY").env_remove("CLERK_API_URL");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn write(dir: &Path, name: &str, value: &Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const CONTEXT: &str = r#"{
+  "user": {"id": "user_2abc", "primary_email_address": "ada@example.com", "full_name": "Ada Lovelace",
+           "two_factor_enabled": true, "public_metadata": {"role": "admin", "features": ["beta"]}},
+  "org": {"id": "org_1", "slug": "acme", "role": "org:admin", "public_metadata": {"plan": "pro"}},
+  "org_membership": {"permissions": ["org:billing:manage"]}
+}"#;
+
+#[test]
+fn mint_signs_tokens_that_verify_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("context.json"), CONTEXT).unwrap();
+    let jwks = write(dir.path(), "jwks.json", &SigningKey::development().jwks_json());
+    let issuer = "https://clerk.example.test";
+
+    // A JWT template (a bundled preset by name): a template token.
+    let out = clerk_claims(
+        &[
+            "mint",
+            "--template",
+            "custom",
+            "--context",
+            "context.json",
+            "--now",
+            "1700000000",
+            "--issuer",
+            issuer,
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("DEVELOPMENT-ONLY"), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_string();
+    let verify = |token: &str, kind: &str| {
+        clerk_claims(
+            &["verify", "--jwks", &jwks, "--issuer", issuer, "--now", "1700000001", "--kind", kind, token],
+            dir.path(),
+            &[],
+        )
+    };
+    let out = verify(&token, "template");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let payload: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (payload["sub"].as_str(), payload["email"].as_str()),
+        (Some("user_2abc"), Some("ada@example.com"))
+    );
+    assert_eq!(
+        (payload["tenant"]["plan"].as_str(), payload["exp"].as_i64()),
+        (Some("pro"), Some(1_700_000_300))
+    );
+    assert!(payload.get("sid").is_none());
+    assert_eq!(verify(&token, "session").status.code(), Some(1), "a template token is not a session token");
+
+    // A session customization (a file): a v2 session token with `sid`, `o` and the custom claims.
+    let session_template = repo().join("templates/session.json");
+    let out = clerk_claims(
+        &[
+            "mint",
+            "--template",
+            session_template.to_str().unwrap(),
+            "--context",
+            "context.json",
+            "--now",
+            "1700000000",
+            "--issuer",
+            issuer,
+            "--session-id",
+            "sess_1",
+            "--azp",
+            "https://app.example.test",
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = verify(text(&out.stdout).trim(), "session");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let payload: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((payload["sid"].as_str(), payload["v"].as_i64()), (Some("sess_1"), Some(2)));
+    assert_eq!(
+        (payload["azp"].as_str(), payload["email"].as_str()),
+        (Some("https://app.example.test"), Some("ada@example.com"))
+    );
+    assert_eq!(
+        payload["o"],
+        json!({"id": "org_1", "slg": "acme", "rol": "admin", "per": "manage", "fpm": "1"})
+    );
+    assert_eq!(payload["fea"], "o:billing");
+
+    // Another key, with its kid.
+    let pem = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/vectors/clerk/keys/instance_rs256_private_pkcs8.pem");
+    let out = clerk_claims(
+        &[
+            "mint",
+            "--template",
+            "hasura",
+            "--context",
+            "context.json",
+            "--key",
+            pem.to_str().unwrap(),
+            "--kid",
+            "k1",
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("DEVELOPMENT-ONLY"));
+    let header = text(&out.stdout).split('.').next().unwrap().to_string();
+    assert!(header.len() > 10);
+
+    // Usage errors exit 2; template errors 1.
+    std::fs::write(dir.path().join("no-user.json"), r#"{"user": {}}"#).unwrap();
+    std::fs::write(dir.path().join("bad.json"), r#"{"email": "{{user.email}}"}"#).unwrap();
+    for (args, code, message) in [
+        (vec!["mint", "--template", "custom", "--context", "no-user.json"], 2, "no `user.id`"),
+        (vec!["mint", "--template", "nope", "--context", "context.json"], 2, "neither a bundled preset"),
+        (vec!["mint", "--template", "custom", "--context", "missing.json"], 2, "missing.json"),
+        (
+            vec!["mint", "--template", "custom", "--context", "context.json", "--key", "context.json"],
+            2,
+            "--kid",
+        ),
+        (
+            vec![
+                "mint",
+                "--template",
+                "custom",
+                "--context",
+                "context.json",
+                "--key",
+                "context.json",
+                "--kid",
+                "k",
+            ],
+            2,
+            "not an RSA private key",
+        ),
+        (vec!["mint", "--template", "bad.json", "--context", "context.json"], 1, "unknown shortcode"),
+    ] {
+        let out = clerk_claims(&args, dir.path(), &[]);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(message), "{args:?}: {}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// `GET path` over a plain TCP connection; the response body.
+fn http_get(host: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default()
+}
+
+#[test]
+fn dev_prints_its_urls_first_then_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = dir.path().join("state.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
+        .args(["dev", "--port", "0", "--fixtures", fixtures.to_str().unwrap(), "--secret-key", "sk_test_cli"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["api_url", "frontend_api", "issuer", "jwks_url", "publishable_key", "secret_key"]);
+    assert_eq!(first["secret_key"], "sk_test_cli");
+    assert!(first["publishable_key"].as_str().unwrap().starts_with("pk_test_"));
+    let host = first["frontend_api"].as_str().unwrap().to_string();
+    let jwks: Value = serde_json::from_str(&http_get(&host, "/.well-known/jwks.json")).unwrap();
+    assert_eq!(jwks, SigningKey::development().jwks_json());
+    let denied: Value = serde_json::from_str(&http_get(&host, "/v1/users")).unwrap();
+    assert_eq!(denied["errors"][0]["code"], "authentication_invalid");
+    // The log follows on stdout.
+    let log: Vec<String> = lines.by_ref().take(4).map(Result::unwrap).collect();
+    assert!(log.iter().any(|l| l.contains("DEVELOPMENT-ONLY")), "{log:#?}");
+    assert!(log.iter().any(|l| l.contains("path=/v1/users") && l.contains("status=401")), "{log:#?}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn push_pull_and_diff_against_the_dev_issuer() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let issuer = runtime.block_on(DevIssuer::start()).unwrap();
+    let env = [
+        ("CLERK_SECRET_KEY", issuer.info().secret_key.as_str()),
+        ("CLERK_API_URL", issuer.info().api_url.as_str()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("templates");
+    std::fs::create_dir(&local).unwrap();
+    for name in ["custom", "hasura", "session"] {
+        std::fs::copy(repo().join(format!("templates/{name}.json")), local.join(format!("{name}.json")))
+            .unwrap();
+    }
+    let run = |args: &[&str]| clerk_claims(args, dir.path(), &env);
+
+    let out = run(&["diff", "--templates", "templates"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "+ custom: only local (push creates it)\n+ hasura: only local (push creates it)\n"
+    );
+
+    let out = run(&["push", "--templates", "templates"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("created custom (jtmp_"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("created hasura (jtmp_"));
+    assert!(text(&out.stderr).contains("session-token customization"));
+    let out = run(&["diff", "--templates", "templates"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    // Key order does not matter; values do.
+    let path = local.join("custom.json");
+    let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let claims = file["claims"].as_object().unwrap().clone();
+    let reversed: serde_json::Map<String, Value> = claims.into_iter().rev().collect();
+    file["claims"] = Value::Object(reversed);
+    std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    assert_eq!(run(&["diff", "--templates", "templates"]).status.code(), Some(0));
+    file["lifetime"] = json!(600);
+    file["claims"]["tenant"]["plan"] = json!("{{org.public_metadata.plan || 'team'}}");
+    std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let out = run(&["diff", "--templates", "templates"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "~ custom.claims.tenant.plan: local \"{{org.public_metadata.plan || 'team'}}\", remote \"{{org.public_metadata.plan || 'free'}}\"\n~ custom.lifetime: local 600, remote 300\n"
+    );
+    let out = run(&["push", "--templates", "templates"]);
+    assert!(text(&out.stdout).contains("updated custom"), "{}", text(&out.stdout));
+    assert_eq!(run(&["diff", "--templates", "templates"]).status.code(), Some(0));
+
+    // Pull writes template files that check clean and diff equal; the local `rust` section stays.
+    let out = run(&["pull", "--templates", "pulled"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let pulled: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("pulled/custom.json")).unwrap())
+            .unwrap();
+    assert_eq!((pulled["name"].as_str(), pulled["lifetime"].as_i64()), (Some("custom"), Some(600)));
+    assert!(pulled.get("rust").is_none());
+    assert_eq!(run(&["check", "pulled"]).status.code(), Some(0));
+    assert_eq!(run(&["diff", "--templates", "pulled"]).status.code(), Some(0));
+    let out = run(&["pull", "--templates", "templates"]);
+    assert!(text(&out.stdout).contains("custom.json"), "{}", text(&out.stdout));
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(kept["rust"]["type"], "CustomClaims");
+
+    // A template deleted on the instance shows as only local; no secret key is a usage error.
+    let api = issuer.backend();
+    let remote = runtime.block_on(api.list_jwt_templates()).unwrap();
+    let hasura = remote.iter().find(|t| t.name == "hasura").unwrap();
+    runtime.block_on(api.delete_jwt_template(&hasura.id)).unwrap();
+    let out = run(&["diff", "--templates", "templates"]);
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(1), "+ hasura: only local (push creates it)\n".into())
+    );
+    let out = clerk_claims(&["push", "--templates", "templates"], dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("CLERK_SECRET_KEY"));
+}
