@@ -168,6 +168,21 @@ impl<C> crate::claims::SessionClaims<C> {
     }
 }
 
+impl<C> crate::claims::TemplateClaims<C> {
+    /// `iat` and `exp` of this token (without `iat`, issued at `exp`: the template's lifetime is
+    /// not in the token).
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::TemplateClaims;
+    /// let c = TemplateClaims::<serde_json::Value>::from_payload(br#"{"sub": "u", "iat": 0, "exp": 300}"#).unwrap();
+    /// assert_eq!(c.times().remaining(100).as_secs(), 200);
+    /// ```
+    pub fn times(&self) -> TokenTimes {
+        let expires_at = self.registered.exp;
+        TokenTimes { issued_at: self.registered.iat.unwrap_or(expires_at), expires_at }
+    }
+}
+
 /// A duration for people: the two largest units (`59s`, `2m 5s`, `6d 23h`, `7d`).
 ///
 /// ```
