@@ -102,6 +102,16 @@ impl RemoteJwks {
 
     /// A key set at `url` with `options`.
     pub fn with_options(url: impl Into<String>, options: RemoteOptions) -> Self {
+        Self::build(url.into(), None, options)
+    }
+
+    /// The Backend API's `/v1/jwks`, authenticated with the secret key.
+    pub fn backend_api(api_url: &str, secret_key: &str, options: RemoteOptions) -> Self {
+        let url = format!("{}/v1/jwks", api_url.trim_end_matches('/'));
+        Self::build(url, Some(secret_key.to_string()), options)
+    }
+
+    fn build(url: String, bearer: Option<String>, options: RemoteOptions) -> Self {
         let client = reqwest::Client::builder()
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -110,8 +120,8 @@ impl RemoteJwks {
             .unwrap_or_default();
         RemoteJwks {
             inner: Arc::new(Inner {
-                url: url.into(),
-                bearer: None,
+                url,
+                bearer,
                 options,
                 client,
                 current: ArcSwapOption::empty(),
@@ -119,15 +129,6 @@ impl RemoteJwks {
                 fetches: std::sync::atomic::AtomicU64::new(0),
             }),
         }
-    }
-
-    /// The Backend API's `/v1/jwks`, authenticated with the secret key.
-    pub fn backend_api(api_url: &str, secret_key: &str, options: RemoteOptions) -> Self {
-        let mut jwks = Self::with_options(format!("{}/v1/jwks", api_url.trim_end_matches('/')), options);
-        if let Some(inner) = Arc::get_mut(&mut jwks.inner) {
-            inner.bearer = Some(secret_key.to_string());
-        }
-        jwks
     }
 
     /// The URL fetched.
