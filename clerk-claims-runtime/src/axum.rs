@@ -61,10 +61,11 @@ pub enum AuthState {
 #[derive(Debug)]
 pub struct Verified {
     /// Clerk's claims (custom claims kept as JSON for guards; [`Auth<C>`] reads them typed).
-    pub claims: SessionClaims<serde_json::Value>,
+    pub claims: Arc<SessionClaims<serde_json::Value>>,
     /// Where the token came from.
     pub carrier: Carrier,
-    payload: Arc<[u8]>,
+    /// The token cache's entry: claims read once per type, shared by later requests.
+    entry: Arc<crate::verify::cache::Entry>,
 }
 
 /// Verifies the session token of every request once and stores an [`AuthState`]. With
@@ -122,11 +123,11 @@ impl ClerkLayer {
             return AuthState::SignedOut;
         };
         let verified = async {
-            // One verification (or one cache hit); the typed claims are read from the same payload.
-            let payload = config.verifier.session_payload_async(token).await?;
-            let claims = SessionClaims::from_payload(&payload)
+            // One verification (or one cache hit); claims are read once per type and shared.
+            let entry = config.verifier.session_entry_async(token).await?;
+            let claims = crate::verify::shared_claims(&entry)
                 .map_err(|e| VerifyError::new(Reason::ClaimsInvalid, e.to_string()))?;
-            Ok::<_, VerifyError>(Verified { claims, carrier, payload })
+            Ok::<_, VerifyError>(Verified { claims, carrier, entry })
         };
         match verified.await {
             Ok(v) => AuthState::SignedIn(Arc::new(v)),
@@ -245,7 +246,7 @@ impl IntoResponse for AuthRejection {
 /// Extracting it answers 401 when the request is signed out or its token is invalid.
 #[derive(Debug, Clone)]
 pub struct Auth<C = ()> {
-    claims: SessionClaims<C>,
+    claims: Arc<SessionClaims<C>>,
     /// Where the token came from.
     pub carrier: Carrier,
 }
@@ -268,8 +269,8 @@ impl<C> Auth<C> {
         &self.claims.custom
     }
 
-    /// The claims.
-    pub fn into_claims(self) -> SessionClaims<C> {
+    /// The claims (shared with the token cache: later requests with the same token reuse them).
+    pub fn into_claims(self) -> Arc<SessionClaims<C>> {
         self.claims
     }
 
@@ -302,15 +303,15 @@ fn state(parts: &Parts) -> AuthState {
     parts.extensions.get::<AuthState>().cloned().unwrap_or(AuthState::SignedOut)
 }
 
-fn typed<C: DeserializeOwned>(verified: &Verified) -> Result<Auth<C>, AuthRejection> {
-    let claims = SessionClaims::<C>::from_payload(&verified.payload).map_err(|e| {
+fn typed<C: DeserializeOwned + Send + Sync + 'static>(verified: &Verified) -> Result<Auth<C>, AuthRejection> {
+    let claims = crate::verify::shared_claims::<C>(&verified.entry).map_err(|e| {
         tracing::info!(reason = "claims-invalid", claim = %e.path, "session claims do not fit the claims type");
         AuthRejection { status: StatusCode::UNAUTHORIZED, reason: Reason::ClaimsInvalid.code().into() }
     })?;
     Ok(Auth { claims, carrier: verified.carrier })
 }
 
-impl<S: Send + Sync, C: DeserializeOwned + Send> FromRequestParts<S> for Auth<C> {
+impl<S: Send + Sync, C: DeserializeOwned + Send + Sync + 'static> FromRequestParts<S> for Auth<C> {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AuthRejection> {
@@ -321,7 +322,7 @@ impl<S: Send + Sync, C: DeserializeOwned + Send> FromRequestParts<S> for Auth<C>
     }
 }
 
-impl<S: Send + Sync, C: DeserializeOwned + Send> OptionalFromRequestParts<S> for Auth<C> {
+impl<S: Send + Sync, C: DeserializeOwned + Send + Sync + 'static> OptionalFromRequestParts<S> for Auth<C> {
     type Rejection = AuthRejection;
 
     /// Public routes: signed out (or a token that does not verify) is `None`.

@@ -3,8 +3,9 @@
 //! `exp` is checked against the clock on every hit. One cache belongs to one verifier
 //! configuration: changing any setting starts an empty one.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::{Arc, RwLock};
 
 const SHARDS: usize = 16;
@@ -22,9 +23,83 @@ impl Default for Limits {
     }
 }
 
+/// The claims of a cached token as one type, read once.
+type Typed = (TypeId, Arc<dyn Any + Send + Sync>);
+
+/// A verified token: its payload, `exp`, and its claims as each type they were read as (a web layer
+/// reads them once as JSON for its guards and once as the handler's claims type).
+pub(crate) struct Entry {
+    pub payload: Arc<[u8]>,
+    exp: i64,
+    typed: RwLock<Vec<Typed>>,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry").field("exp", &self.exp).finish_non_exhaustive()
+    }
+}
+
+/// Types one token's claims are kept as, at most (more are read from the payload each time).
+const MAX_TYPES: usize = 4;
+
+impl Entry {
+    pub(crate) fn new(payload: Arc<[u8]>, exp: i64) -> Arc<Entry> {
+        Arc::new(Entry { payload, exp, typed: RwLock::new(Vec::new()) })
+    }
+
+    /// The claims typed as `T`, if they were.
+    pub(crate) fn typed<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        let typed = self.typed.read().ok()?;
+        let (_, value) = typed.iter().find(|(id, _)| *id == TypeId::of::<T>())?;
+        value.clone().downcast::<T>().ok()
+    }
+
+    /// Keeps the claims typed as `T`.
+    pub(crate) fn set_typed<T: Any + Send + Sync>(&self, value: Arc<T>) {
+        if let Ok(mut typed) = self.typed.write()
+            && typed.len() < MAX_TYPES
+            && !typed.iter().any(|(id, _)| *id == TypeId::of::<T>())
+        {
+            typed.push((TypeId::of::<T>(), value));
+        }
+    }
+}
+
+/// The tokens whose tails hash alike, with their entries.
+type Bucket = Vec<(Box<str>, Arc<Entry>)>;
+
+/// Tokens by the keyed hash of their [`signature_tail`] (already a hash: stored as is).
 struct Shard {
-    map: HashMap<Box<str>, (Arc<[u8]>, i64)>,
+    map: HashMap<u64, Bucket, BuildHasherDefault<Prehashed>>,
+    entries: usize,
     bytes: usize,
+}
+
+impl Shard {
+    fn recount(&mut self) {
+        self.map.retain(|_, bucket| !bucket.is_empty());
+        self.entries = self.map.values().map(Vec::len).sum();
+        self.bytes = self.map.values().flatten().map(|(k, e)| k.len() + e.payload.len()).sum();
+    }
+}
+
+/// A `Hasher` for keys that are already hashes.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 pub(crate) struct TokenCache {
@@ -41,47 +116,82 @@ impl std::fmt::Debug for TokenCache {
 
 impl TokenCache {
     pub(crate) fn new(limits: Limits) -> Self {
-        let shard = || RwLock::new(Shard { map: HashMap::new(), bytes: 0 });
+        let shard = || RwLock::new(Shard { map: HashMap::default(), entries: 0, bytes: 0 });
         TokenCache { shards: (0..SHARDS).map(|_| shard()).collect(), hasher: RandomState::new(), limits }
     }
 
-    fn shard(&self, token: &str) -> Option<&RwLock<Shard>> {
-        let index = (self.hasher.hash_one(token) as usize) % SHARDS;
-        self.shards.get(index)
+    /// The token's hash and its shard.
+    fn shard(&self, token: &str) -> Option<(u64, &RwLock<Shard>)> {
+        let hash = self.hasher.hash_one(signature_tail(token));
+        Some((hash, self.shards.get((hash as usize) % SHARDS)?))
     }
 
-    /// The payload of `token` if it was verified and is still unexpired (`exp > now - skew`).
-    pub(crate) fn get(&self, token: &str, now: i64, skew: i64) -> Option<Arc<[u8]>> {
-        let shard = self.shard(token)?.read().ok()?;
-        let (payload, exp) = shard.map.get(token)?;
-        (*exp > now.saturating_sub(skew)).then(|| payload.clone())
+    /// The entry of `token` if it was verified and is still unexpired (`exp > now - skew`).
+    pub(crate) fn get(&self, token: &str, now: i64, skew: i64) -> Option<Arc<Entry>> {
+        let (hash, lock) = self.shard(token)?;
+        let shard = lock.read().ok()?;
+        let (_, entry) = shard.map.get(&hash)?.iter().find(|(k, _)| **k == *token)?;
+        (entry.exp > now.saturating_sub(skew)).then(|| entry.clone())
     }
 
     /// Remembers a verified token. A full shard first drops expired entries, then, if still full,
     /// everything it holds: memory stays bounded without bookkeeping on the read path.
-    pub(crate) fn insert(&self, token: &str, payload: Arc<[u8]>, exp: i64, now: i64, skew: i64) {
-        let Some(lock) = self.shard(token) else { return };
+    pub(crate) fn insert(
+        &self,
+        token: &str,
+        payload: Arc<[u8]>,
+        exp: i64,
+        now: i64,
+        skew: i64,
+    ) -> Arc<Entry> {
+        let entry = Entry::new(payload, exp);
+        self.insert_entry(token, entry.clone(), now, skew);
+        entry
+    }
+
+    fn insert_entry(&self, token: &str, entry: Arc<Entry>, now: i64, skew: i64) {
+        let Some((hash, lock)) = self.shard(token) else { return };
         let Ok(mut shard) = lock.write() else { return };
-        let size = token.len() + payload.len();
+        let size = token.len() + entry.payload.len();
         let per_shard_entries = (self.limits.entries / SHARDS).max(1);
         let per_shard_bytes = (self.limits.bytes / SHARDS).max(1);
-        if shard.map.len() >= per_shard_entries || shard.bytes + size > per_shard_bytes {
-            shard.map.retain(|_, (_, e)| *e > now.saturating_sub(skew));
-            shard.bytes = shard.map.iter().map(|(k, (p, _))| k.len() + p.len()).sum();
-            if shard.map.len() >= per_shard_entries || shard.bytes + size > per_shard_bytes {
+        if shard.entries >= per_shard_entries || shard.bytes + size > per_shard_bytes {
+            for bucket in shard.map.values_mut() {
+                bucket.retain(|(_, e)| e.exp > now.saturating_sub(skew));
+            }
+            shard.recount();
+            if shard.entries >= per_shard_entries || shard.bytes + size > per_shard_bytes {
                 shard.map.clear();
-                shard.bytes = 0;
+                shard.recount();
             }
         }
-        if size <= per_shard_bytes && shard.map.insert(token.into(), (payload, exp)).is_none() {
-            shard.bytes += size;
+        if size > per_shard_bytes {
+            return;
+        }
+        let bucket = shard.map.entry(hash).or_default();
+        match bucket.iter_mut().find(|(k, _)| **k == *token) {
+            Some(slot) => slot.1 = entry,
+            None => {
+                bucket.push((token.into(), entry));
+                shard.entries += 1;
+                shard.bytes += size;
+            }
         }
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards.iter().filter_map(|s| s.read().ok().map(|s| s.map.len())).sum()
+        self.shards.iter().filter_map(|s| s.read().ok().map(|s| s.entries)).sum()
     }
+}
+
+/// What the cache hashes: the token's last 64 bytes, inside its signature. Only verified tokens are
+/// stored and distinct signed inputs have distinct signatures, so this spreads entries as well as
+/// hashing the whole token (over a kilobyte) while costing a fraction; lookups still compare the
+/// whole text.
+fn signature_tail(token: &str) -> &[u8] {
+    let bytes = token.as_bytes();
+    bytes.get(bytes.len().saturating_sub(64)..).unwrap_or(bytes)
 }
 
 #[cfg(test)]
@@ -99,5 +209,24 @@ mod tests {
             cache.insert(&format!("token-{i}"), Arc::from(&b"{}"[..]), 1_000, 0, 5);
         }
         assert!(cache.len() <= 64, "{}", cache.len());
+    }
+
+    #[test]
+    fn tokens_sharing_a_tail_are_told_apart_and_typed_claims_are_kept() {
+        let cache = TokenCache::new(Limits::default());
+        let tail = "s".repeat(64);
+        let (a, b) = (format!("a.{tail}"), format!("b.{tail}"));
+        let entry = cache.insert(&a, Arc::from(&b"{\"a\":1}"[..]), 100, 0, 5);
+        assert!(cache.get(&b, 0, 5).is_none());
+        cache.insert(&b, Arc::from(&b"{\"b\":1}"[..]), 100, 0, 5);
+        assert_eq!(&*cache.get(&a, 0, 5).unwrap().payload, b"{\"a\":1}");
+        assert_eq!(&*cache.get(&b, 0, 5).unwrap().payload, b"{\"b\":1}");
+        assert_eq!(cache.len(), 2);
+        entry.set_typed(Arc::new(7u32));
+        let hit = cache.get(&a, 0, 5).unwrap();
+        assert_eq!(hit.typed::<u32>().as_deref(), Some(&7));
+        assert!(hit.typed::<u64>().is_none(), "another type is not this one");
+        hit.set_typed(Arc::new(9u64));
+        assert_eq!((hit.typed::<u32>().as_deref(), hit.typed::<u64>().as_deref()), (Some(&7), Some(&9)));
     }
 }

@@ -16,7 +16,7 @@
 //! assert_eq!(later.verify_session::<()>(&token).unwrap_err().reason, Reason::TokenExpired);
 //! ```
 
-mod cache;
+pub(crate) mod cache;
 mod error;
 mod jws;
 pub mod policy;
@@ -185,8 +185,10 @@ impl Verifier {
     }
 
     /// Turns the verified-token cache of session tokens on (the default) or off. On, a session
-    /// token verified once is not verified again until it expires: its text is looked up, `exp` is
-    /// checked against the clock, and its claims are read again. At most 10,000 tokens / 32 MiB.
+    /// token verified once is not verified again until it expires: its text is looked up and `exp`
+    /// is checked against the clock; [`Verifier::verify_session`] reads its claims again from the
+    /// cached payload, [`Verifier::verify_session_shared`] (and the axum layer) reuse the claims read
+    /// the first time. At most 10,000 tokens / 32 MiB.
     pub fn token_cache(mut self, enabled: bool) -> Self {
         self.cache = enabled.then(|| Arc::new(cache::TokenCache::new(cache::Limits::default())));
         self
@@ -382,27 +384,59 @@ impl Verifier {
         SessionClaims::from_payload(&self.session_payload(token)?).map_err(claims_invalid)
     }
 
+    /// Verifies a session token into claims shared with the token cache: a token seen before (and
+    /// unexpired) costs a lookup and an `Arc` clone, not a parse. With the cache off it is
+    /// [`Verifier::verify_session`] in an `Arc`.
+    ///
+    /// # Errors
+    /// The first policy check that fails, as a [`VerifyError`].
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}};
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # let secret = [7u8; 32];
+    /// # let input = format!("{}.{}", B64.encode(r#"{"alg":"HS256","typ":"JWT"}"#), B64.encode(r#"{"sub":"user_1","sid":"sess_1","iat":1000,"exp":1060}"#));
+    /// # let tag = aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret), input.as_bytes());
+    /// # let token = format!("{input}.{}", B64.encode(tag.as_ref()));
+    /// let verifier = Verifier::new(Key::hmac(&secret, Algorithm::HS256).unwrap()).now(1010);
+    /// let first = verifier.verify_session_shared::<()>(&token).unwrap();
+    /// let again = verifier.verify_session_shared::<()>(&token).unwrap();
+    /// assert!(std::sync::Arc::ptr_eq(&first, &again));
+    /// assert_eq!(again.user_id(), "user_1");
+    /// ```
+    pub fn verify_session_shared<C>(&self, token: &str) -> Result<Arc<SessionClaims<C>>, VerifyError>
+    where
+        C: DeserializeOwned + Send + Sync + 'static,
+    {
+        shared_claims(&*self.session_entry(token)?).map_err(claims_invalid)
+    }
+
     /// A session token's verified payload: from the token cache, or through the policy (and then
     /// cached).
     fn session_payload(&self, token: &str) -> Result<Arc<[u8]>, VerifyError> {
-        let now = self.clock.now();
-        if let Some(payload) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
-            return Ok(payload);
-        }
-        let (payload, exp) = policy::check_with_expiry(self, token, TokenKind::Session, &Map::new())?;
-        let payload: Arc<[u8]> = payload.into();
-        if let Some(cache) = &self.cache {
-            cache.insert(token, payload.clone(), exp, now, self.clock_skew);
-        }
-        Ok(payload)
+        self.session_entry(token).map(|entry| entry.payload.clone())
     }
 
-    /// [`Verifier::verify_session`] up to the verified payload, fetching keys first when the key
-    /// source is remote (for the web layer, which reads the claims typed later).
+    /// The token cache's entry for a session token, verifying it first when it is not there (with
+    /// the cache off, an entry of its own).
+    fn session_entry(&self, token: &str) -> Result<Arc<cache::Entry>, VerifyError> {
+        let now = self.clock.now();
+        if let Some(entry) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
+            return Ok(entry);
+        }
+        let (payload, exp) = policy::check_with_expiry(self, token, TokenKind::Session, &Map::new())?;
+        Ok(match &self.cache {
+            Some(cache) => cache.insert(token, payload.into(), exp, now, self.clock_skew),
+            None => cache::Entry::new(payload.into(), exp),
+        })
+    }
+
+    /// The token cache's entry for a session token, fetching keys first when the key source is
+    /// remote (for the web layer, which reads the claims typed later).
     #[cfg(feature = "axum")]
-    pub(crate) async fn session_payload_async(&self, token: &str) -> Result<Arc<[u8]>, VerifyError> {
+    pub(crate) async fn session_entry_async(&self, token: &str) -> Result<Arc<cache::Entry>, VerifyError> {
         self.prepare(token, TokenKind::Session).await?;
-        self.session_payload(token)
+        self.session_entry(token)
     }
 
     /// Verifies a JWT-template token into its claims type; the constant claims the type records
@@ -449,6 +483,21 @@ impl Verifier {
         let payload = policy::check(self, token, kind, constants)?;
         serde_json::from_slice(&payload).map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e)))
     }
+}
+
+/// A verified entry's claims as `SessionClaims<C>`: read once, then shared.
+pub(crate) fn shared_claims<C>(
+    entry: &cache::Entry,
+) -> Result<Arc<SessionClaims<C>>, crate::claims::ClaimsError>
+where
+    C: DeserializeOwned + Send + Sync + 'static,
+{
+    if let Some(claims) = entry.typed::<SessionClaims<C>>() {
+        return Ok(claims);
+    }
+    let claims = Arc::new(SessionClaims::from_payload(&entry.payload)?);
+    entry.set_typed(claims.clone());
+    Ok(claims)
 }
 
 fn claims_invalid(e: crate::claims::ClaimsError) -> VerifyError {
