@@ -42,7 +42,8 @@ fn bench(c: &mut Criterion) {
     let (issuer, token) = runtime.block_on(async {
         let issuer = DevIssuer::start().await.unwrap();
         issuer.set_session_claims(Some(SessionCustomClaims::template_json()));
-        let user = issuer.create_user(json!({"email_address": ["ada@example.com"], "first_name": "Ada"})).unwrap();
+        let user =
+            issuer.create_user(json!({"email_address": ["ada@example.com"], "first_name": "Ada"})).unwrap();
         let session = issuer.create_session(&user, None).unwrap();
         // A token that stays valid for the whole run.
         let api = issuer.backend();
@@ -54,7 +55,8 @@ fn bench(c: &mut Criterion) {
         [
             serve(Router::new().route("/me", get(me_open))).await,
             serve(Router::new().route("/me", get(me)).layer(ClerkLayer::new(verifier.clone()))).await,
-            serve(Router::new().route("/me", get(me)).layer(ClerkLayer::new(verifier.token_cache(false)))).await,
+            serve(Router::new().route("/me", get(me)).layer(ClerkLayer::new(verifier.token_cache(false))))
+                .await,
         ]
     });
     let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();

@@ -114,12 +114,27 @@ fn b64(segment: &str) -> Result<Vec<u8>, VerifyError> {
 
 /// A JSON object, with no duplicate key at any level and no nesting beyond [`MAX_NESTING`].
 pub(crate) fn check_json_object(bytes: &[u8]) -> Result<(), VerifyError> {
+    strictly(bytes, Strict { depth: 0 })
+        .and_then(|is_object| if is_object { Ok(()) } else { Err(undecodable()) })
+}
+
+/// [`check_json_object`] and, in the same pass, the top-level members named in `capture` (a
+/// member present as `null` is captured as `null`). Everything else is walked, not built.
+pub(crate) fn check_json_object_capturing(
+    bytes: &[u8],
+    capture: &[&str],
+) -> Result<serde_json::Map<String, serde_json::Value>, VerifyError> {
+    strictly(bytes, Capturing { capture })?.ok_or_else(undecodable)
+}
+
+/// Runs a strict walk over `bytes` (the whole input, nothing after it).
+fn strictly<'de, S: serde::de::DeserializeSeed<'de>>(
+    bytes: &'de [u8],
+    seed: S,
+) -> Result<S::Value, VerifyError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let checked = serde::de::DeserializeSeed::deserialize(Strict { depth: 0 }, &mut de)
-        .and_then(|is_object| de.end().map(|()| is_object));
-    match checked {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(undecodable()),
+    match seed.deserialize(&mut de).and_then(|value| de.end().map(|()| value)) {
+        Ok(value) => Ok(value),
         Err(e) if e.to_string().contains("duplicate key") => Err(VerifyError::new(
             Reason::TokenInvalid,
             "Invalid JWT form. The header or payload has a duplicate key.",
@@ -129,6 +144,73 @@ pub(crate) fn check_json_object(bytes: &[u8]) -> Result<(), VerifyError> {
             format!("Invalid JWT form. The header or payload is nested deeper than {MAX_NESTING} levels."),
         )),
         Err(_) => Err(undecodable()),
+    }
+}
+
+/// The top level of a payload: [`Strict`] for every member, and the `capture`d ones kept as JSON.
+struct Capturing<'c> {
+    capture: &'c [&'c str],
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Capturing<'_> {
+    type Value = Option<serde_json::Map<String, serde_json::Value>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Capturing<'_> {
+    type Value = Option<serde_json::Map<String, serde_json::Value>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Strict { depth: 0 }.visit_seq(seq).map(|_| None)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        use serde::de::Error;
+        let mut keys: Vec<std::borrow::Cow<'de, str>> = Vec::new();
+        let mut captured = serde_json::Map::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if keys.contains(&key) {
+                return Err(A::Error::custom("duplicate key"));
+            }
+            if self.capture.contains(&key.as_ref()) {
+                // Captured members are small (times, ids, `aud`): take their text, check it as
+                // strictly as the rest, then read it as JSON.
+                let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                let mut inner = serde_json::Deserializer::from_str(raw.get());
+                serde::de::DeserializeSeed::deserialize(Strict { depth: 1 }, &mut inner)
+                    .map_err(|e| A::Error::custom(e.to_string()))?;
+                let value = serde_json::from_str(raw.get()).map_err(|e| A::Error::custom(e.to_string()))?;
+                captured.insert(key.to_string(), value);
+            } else {
+                map.next_value_seed(Strict { depth: 1 })?;
+            }
+            keys.push(key);
+        }
+        Ok(Some(captured))
     }
 }
 

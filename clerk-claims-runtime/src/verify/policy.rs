@@ -22,7 +22,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::jws::check_json_object;
+use super::jws::{check_json_object, check_json_object_capturing};
 use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
 use std::sync::Arc;
 
@@ -63,8 +63,6 @@ pub(crate) fn check_with_expiry(
     constants: &Map<String, Value>,
 ) -> Result<(Vec<u8>, i64), VerifyError> {
     let decoded = signature(verifier, token, kind)?;
-    check_json_object(&decoded.payload)?;
-
     let claims = policy_claims(&decoded.payload, !constants.is_empty())?;
     let now = verifier.clock.now();
     subject(&claims)?;
@@ -79,51 +77,16 @@ pub(crate) fn check_with_expiry(
     Ok((decoded.payload, exp))
 }
 
-/// The claims the policy looks at, and every claim when constant claims must be compared too.
-/// Custom claims (metadata objects, ...) are skipped, not built into a JSON tree.
+/// The claims the policy looks at (every claim when constant claims must be compared too), read in
+/// the same pass that refuses duplicate keys and deep nesting. Custom claims (metadata objects,
+/// ...) are walked, not built into a JSON tree.
 fn policy_claims(payload: &[u8], all: bool) -> Result<Map<String, Value>, VerifyError> {
-    let not_object = || fail(Reason::TokenInvalid, "Invalid JWT form. The payload is not a JSON object.");
     if all {
-        return serde_json::from_slice(payload).map_err(|_| not_object());
+        check_json_object(payload)?;
+        return serde_json::from_slice(payload)
+            .map_err(|_| fail(Reason::TokenInvalid, "Invalid JWT form. The payload is not a JSON object."));
     }
-    /// Present (even as `null`) or absent: a `null` `nbf` is an error, not a missing claim.
-    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-        <Value as serde::Deserialize>::deserialize(d).map(Some)
-    }
-    #[derive(serde::Deserialize)]
-    struct View {
-        #[serde(default, deserialize_with = "present")]
-        sub: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        exp: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        nbf: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        iat: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        aud: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        azp: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        iss: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        sid: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        sts: Option<Value>,
-    }
-    let view: View = serde_json::from_slice(payload).map_err(|_| not_object())?;
-    let fields = [
-        ("sub", view.sub),
-        ("exp", view.exp),
-        ("nbf", view.nbf),
-        ("iat", view.iat),
-        ("aud", view.aud),
-        ("azp", view.azp),
-        ("iss", view.iss),
-        ("sid", view.sid),
-        ("sts", view.sts),
-    ];
-    Ok(fields.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_string(), v))).collect())
+    check_json_object_capturing(payload, &["sub", "exp", "nbf", "iat", "aud", "azp", "iss", "sid", "sts"])
 }
 
 /// Steps 1 to 3, which need no key: form, header, category.
