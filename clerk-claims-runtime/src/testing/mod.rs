@@ -240,6 +240,25 @@ fn id_of(object: Value) -> String {
 
 impl DevIssuer {
     /// Options: [`DevIssuerBuilder`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use clerk_claims_runtime::testing::DevIssuer;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let issuer = DevIssuer::builder()
+    ///     .fixtures(dir.path().join("state.json"))
+    ///     .secret_key("sk_test_mine")
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// let info = issuer.info();
+    /// assert_eq!(info.secret_key, "sk_test_mine");
+    /// assert_eq!(info.jwks_url, format!("{}/.well-known/jwks.json", info.issuer));
+    /// issuer.create_user(serde_json::json!({"first_name": "Ada"})).unwrap();
+    /// assert!(dir.path().join("state.json").exists(), "rewritten after every change");
+    /// # }
+    /// ```
     pub fn builder() -> DevIssuerBuilder {
         DevIssuerBuilder::default()
     }
@@ -332,6 +351,17 @@ impl DevIssuer {
     ///
     /// # Errors
     /// [`ApiError`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let issuer = clerk_claims_runtime::testing::DevIssuer::start().await.unwrap();
+    /// let user = issuer.create_user(serde_json::json!({})).unwrap();
+    /// let session = issuer.create_session(&user, None).unwrap();
+    /// issuer.revoke_session(&session).unwrap();
+    /// assert_eq!(issuer.session_token(&session).unwrap_err().status, 404);
+    /// # }
+    /// ```
     pub fn revoke_session(&self, session_id: &str) -> Result<(), ApiError> {
         self.change(|s, _| s.revoke_session(session_id), json!({})).map(drop)
     }

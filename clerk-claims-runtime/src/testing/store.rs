@@ -54,6 +54,17 @@ impl ApiError {
     }
 
     /// The error envelope (`{"errors": [...], "clerk_trace_id": ...}`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let issuer = clerk_claims_runtime::testing::DevIssuer::start().await.unwrap();
+    /// let error = issuer.create_organization(serde_json::json!({})).unwrap_err();
+    /// let body = error.body();
+    /// assert_eq!((error.status, body["errors"][0]["code"].as_str()), (422, Some("form_param_missing")));
+    /// assert_eq!(body["errors"][0]["meta"]["param_name"], "name");
+    /// # }
+    /// ```
     pub fn body(&self) -> Value {
         let mut error =
             json!({"message": self.message, "long_message": self.long_message, "code": self.code});
@@ -282,6 +293,16 @@ impl State {
     ///
     /// # Errors
     /// A message naming the file and what is wrong with it.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::testing::State;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("state.json");
+    /// State::default().save(&path).unwrap();
+    /// assert_eq!(State::load(&path).unwrap(), State::default());
+    /// std::fs::write(&path, "[]").unwrap();
+    /// assert!(State::load(&path).unwrap_err().contains("not a dev issuer fixtures file"));
+    /// ```
     pub fn load(path: &Path) -> Result<State, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the fixtures file {}: {e}", path.display()))?;
