@@ -306,7 +306,13 @@ impl State {
     pub fn load(path: &Path) -> Result<State, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the fixtures file {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| {
+        // An object: serde would also take an array as a struct's fields in order.
+        let object = match serde_json::from_str::<Value>(&text) {
+            Ok(value @ Value::Object(_)) => Ok(value),
+            Ok(_) => Err("the file holds JSON, but not an object".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        object.and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string())).map_err(|e| {
             format!(
                 "{} is not a dev issuer fixtures file: {e} (write one with `clerk-claims dev --fixtures`)",
                 path.display()
