@@ -124,9 +124,7 @@ impl ClerkLayer {
         };
         let verified = async {
             // One verification (or one cache hit); claims are read once per type and shared.
-            let entry = config.verifier.session_entry_async(token).await?;
-            let claims = crate::verify::shared_claims(&entry)
-                .map_err(|e| VerifyError::new(Reason::ClaimsInvalid, e.to_string()))?;
+            let (entry, claims) = config.verifier.session_shared_async(token).await?;
             Ok::<_, VerifyError>(Verified { claims, carrier, entry })
         };
         match verified.await {

@@ -3,7 +3,7 @@
 
 mod organization;
 mod registered;
-mod session;
+pub(crate) mod session;
 mod template;
 
 pub use organization::{OrgClaim, Organization, encode_v2, split_by_scope};

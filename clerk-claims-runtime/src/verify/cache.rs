@@ -136,20 +136,7 @@ impl TokenCache {
 
     /// Remembers a verified token. A full shard first drops expired entries, then, if still full,
     /// everything it holds: memory stays bounded without bookkeeping on the read path.
-    pub(crate) fn insert(
-        &self,
-        token: &str,
-        payload: Arc<[u8]>,
-        exp: i64,
-        now: i64,
-        skew: i64,
-    ) -> Arc<Entry> {
-        let entry = Entry::new(payload, exp);
-        self.insert_entry(token, entry.clone(), now, skew);
-        entry
-    }
-
-    fn insert_entry(&self, token: &str, entry: Arc<Entry>, now: i64, skew: i64) {
+    pub(crate) fn insert(&self, token: &str, entry: Arc<Entry>, now: i64, skew: i64) {
         let Some((hash, lock)) = self.shard(token) else { return };
         let Ok(mut shard) = lock.write() else { return };
         let size = token.len() + entry.payload.len();
@@ -201,12 +188,12 @@ mod tests {
     #[test]
     fn hits_honour_exp_and_memory_stays_bounded() {
         let cache = TokenCache::new(Limits { entries: 64, bytes: 1 << 20 });
-        cache.insert("t", Arc::from(&b"{}"[..]), 100, 50, 5);
+        cache.insert("t", Entry::new(Arc::from(&b"{}"[..]), 100), 50, 5);
         assert!(cache.get("t", 94, 5).is_some());
         assert!(cache.get("t", 105, 5).is_none(), "expired: exp <= now - skew");
         assert!(cache.get("other", 50, 5).is_none());
         for i in 0..10_000 {
-            cache.insert(&format!("token-{i}"), Arc::from(&b"{}"[..]), 1_000, 0, 5);
+            cache.insert(&format!("token-{i}"), Entry::new(Arc::from(&b"{}"[..]), 1_000), 0, 5);
         }
         assert!(cache.len() <= 64, "{}", cache.len());
     }
@@ -216,9 +203,10 @@ mod tests {
         let cache = TokenCache::new(Limits::default());
         let tail = "s".repeat(64);
         let (a, b) = (format!("a.{tail}"), format!("b.{tail}"));
-        let entry = cache.insert(&a, Arc::from(&b"{\"a\":1}"[..]), 100, 0, 5);
+        let entry = Entry::new(Arc::from(&b"{\"a\":1}"[..]), 100);
+        cache.insert(&a, entry.clone(), 0, 5);
         assert!(cache.get(&b, 0, 5).is_none());
-        cache.insert(&b, Arc::from(&b"{\"b\":1}"[..]), 100, 0, 5);
+        cache.insert(&b, Entry::new(Arc::from(&b"{\"b\":1}"[..]), 100), 0, 5);
         assert_eq!(&*cache.get(&a, 0, 5).unwrap().payload, b"{\"a\":1}");
         assert_eq!(&*cache.get(&b, 0, 5).unwrap().payload, b"{\"b\":1}");
         assert_eq!(cache.len(), 2);

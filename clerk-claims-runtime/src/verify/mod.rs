@@ -30,6 +30,7 @@ use serde_json::{Map, Value};
 pub use error::{Reason, VerifyError};
 pub use jws::{Decoded, Header, MAX_NESTING, decode, decode_jws};
 
+use crate::claims::session::SESSION_CLAIM_NAMES;
 use crate::claims::{ClerkClaims, SessionClaims, TemplateClaims};
 use crate::keys::{Algorithm, Jwks, Key};
 
@@ -381,7 +382,13 @@ impl Verifier {
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
-        SessionClaims::from_payload(&self.session_payload(token)?).map_err(claims_invalid)
+        let now = self.clock.now();
+        if let Some(entry) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
+            return SessionClaims::from_payload(&entry.payload).map_err(claims_invalid);
+        }
+        let (claims, entry) = self.verify_session_uncached(token)?;
+        self.remember(token, entry, now);
+        claims
     }
 
     /// Verifies a session token into claims shared with the token cache: a token seen before (and
@@ -408,35 +415,62 @@ impl Verifier {
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        shared_claims(&*self.session_entry(token)?).map_err(claims_invalid)
+        self.session_shared(token).map(|(_, claims)| claims)
     }
 
-    /// A session token's verified payload: from the token cache, or through the policy (and then
-    /// cached).
-    fn session_payload(&self, token: &str) -> Result<Arc<[u8]>, VerifyError> {
-        self.session_entry(token).map(|entry| entry.payload.clone())
-    }
-
-    /// The token cache's entry for a session token, verifying it first when it is not there (with
-    /// the cache off, an entry of its own).
-    fn session_entry(&self, token: &str) -> Result<Arc<cache::Entry>, VerifyError> {
+    /// The token cache's entry for a session token and its claims as `SessionClaims<C>`, verifying
+    /// the token when it is not cached (with the cache off, an entry of its own).
+    fn session_shared<C>(
+        &self,
+        token: &str,
+    ) -> Result<(Arc<cache::Entry>, Arc<SessionClaims<C>>), VerifyError>
+    where
+        C: DeserializeOwned + Send + Sync + 'static,
+    {
         let now = self.clock.now();
         if let Some(entry) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
-            return Ok(entry);
+            let claims = shared_claims(&entry).map_err(claims_invalid)?;
+            return Ok((entry, claims));
         }
-        let (payload, exp) = policy::check_with_expiry(self, token, TokenKind::Session, &Map::new())?;
-        Ok(match &self.cache {
-            Some(cache) => cache.insert(token, payload.into(), exp, now, self.clock_skew),
-            None => cache::Entry::new(payload.into(), exp),
-        })
+        let (claims, entry) = self.verify_session_uncached(token)?;
+        self.remember(token, entry.clone(), now);
+        let claims = Arc::new(claims?);
+        entry.set_typed(claims.clone());
+        Ok((entry, claims))
     }
 
-    /// The token cache's entry for a session token, fetching keys first when the key source is
-    /// remote (for the web layer, which reads the claims typed later).
+    /// The policy and Clerk's claims in one pass, then `C`; the entry to cache. A token whose
+    /// claims do not fit `C` is still valid (and cached): the error is the claims'.
+    #[allow(clippy::type_complexity)]
+    fn verify_session_uncached<C: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<(Result<SessionClaims<C>, VerifyError>, Arc<cache::Entry>), VerifyError> {
+        let checked =
+            policy::check_reading(self, token, TokenKind::Session, &Map::new(), SESSION_CLAIM_NAMES)?;
+        let claims = SessionClaims::from_read(checked.claims, &checked.payload).map_err(claims_invalid);
+        Ok((claims, cache::Entry::new(checked.payload.into(), checked.exp)))
+    }
+
+    fn remember(&self, token: &str, entry: Arc<cache::Entry>, now: i64) {
+        if let Some(cache) = &self.cache {
+            cache.insert(token, entry, now, self.clock_skew);
+        }
+    }
+
+    /// A session token's cache entry and claims (read once per type), fetching keys first when the
+    /// key source is remote: the web layer's one verification per request.
     #[cfg(feature = "axum")]
-    pub(crate) async fn session_entry_async(&self, token: &str) -> Result<Arc<cache::Entry>, VerifyError> {
+    #[allow(clippy::type_complexity)]
+    pub(crate) async fn session_shared_async<C>(
+        &self,
+        token: &str,
+    ) -> Result<(Arc<cache::Entry>, Arc<SessionClaims<C>>), VerifyError>
+    where
+        C: DeserializeOwned + Send + Sync + 'static,
+    {
         self.prepare(token, TokenKind::Session).await?;
-        self.session_entry(token)
+        self.session_shared(token)
     }
 
     /// Verifies a JWT-template token into its claims type; the constant claims the type records

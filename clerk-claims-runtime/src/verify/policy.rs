@@ -52,18 +52,33 @@ pub(crate) fn check(
     kind: TokenKind,
     constants: &Map<String, Value>,
 ) -> Result<Vec<u8>, VerifyError> {
-    check_with_expiry(verifier, token, kind, constants).map(|(payload, _)| payload)
+    check_reading(verifier, token, kind, constants, POLICY_CLAIMS).map(|checked| checked.payload)
 }
 
-/// [`check`], also returning `exp`.
-pub(crate) fn check_with_expiry(
+/// The claims the policy looks at.
+const POLICY_CLAIMS: &[&str] = &["sub", "exp", "nbf", "iat", "aud", "azp", "iss", "sid", "sts"];
+
+/// A token that passed the policy.
+pub(crate) struct Checked {
+    /// The payload bytes.
+    pub payload: Vec<u8>,
+    /// `exp`.
+    pub exp: i64,
+    /// The top-level claims read while checking (the policy's, and those asked for).
+    pub claims: Map<String, Value>,
+}
+
+/// [`check`], also reading the top-level claims named in `read` (a superset of the policy's) in
+/// the same pass over the payload, and returning `exp`.
+pub(crate) fn check_reading(
     verifier: &Verifier,
     token: &str,
     kind: TokenKind,
     constants: &Map<String, Value>,
-) -> Result<(Vec<u8>, i64), VerifyError> {
+    read: &[&str],
+) -> Result<Checked, VerifyError> {
     let decoded = signature(verifier, token, kind)?;
-    let claims = policy_claims(&decoded.payload, !constants.is_empty())?;
+    let claims = policy_claims(&decoded.payload, !constants.is_empty(), read)?;
     let now = verifier.clock.now();
     subject(&claims)?;
     audience(verifier, &claims, constants)?;
@@ -74,19 +89,19 @@ pub(crate) fn check_with_expiry(
     pending(verifier, &claims, kind)?;
     constant_claims(&claims, constants)?;
     let exp = time_claim(&claims, "exp", "expiry date")?.unwrap_or(i64::MIN);
-    Ok((decoded.payload, exp))
+    Ok(Checked { payload: decoded.payload, exp, claims })
 }
 
-/// The claims the policy looks at (every claim when constant claims must be compared too), read in
-/// the same pass that refuses duplicate keys and deep nesting. Custom claims (metadata objects,
-/// ...) are walked, not built into a JSON tree.
-fn policy_claims(payload: &[u8], all: bool) -> Result<Map<String, Value>, VerifyError> {
+/// The claims named in `read` (every claim when constant claims must be compared too), read in
+/// the same pass that refuses duplicate keys and deep nesting. Other claims (metadata objects, ...)
+/// are walked, not built into a JSON tree.
+fn policy_claims(payload: &[u8], all: bool, read: &[&str]) -> Result<Map<String, Value>, VerifyError> {
     if all {
         check_json_object(payload)?;
         return serde_json::from_slice(payload)
             .map_err(|_| fail(Reason::TokenInvalid, "Invalid JWT form. The payload is not a JSON object."));
     }
-    check_json_object_capturing(payload, &["sub", "exp", "nbf", "iat", "aud", "azp", "iss", "sid", "sts"])
+    check_json_object_capturing(payload, read)
 }
 
 /// Steps 1 to 3, which need no key: form, header, category.
