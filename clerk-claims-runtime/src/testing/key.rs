@@ -59,7 +59,16 @@ impl SigningKey {
     /// # Errors
     /// [`KeyError`] naming what is wrong with the PEM.
     pub fn from_pem(pem: &str, kid: &str) -> Result<SigningKey, KeyError> {
-        let body: String = pem.lines().map(str::trim).filter(|line| !line.starts_with("-----")).collect();
+        // The base64 between the armour lines; text before or after them (RFC 7468 allows it) is
+        // not key material.
+        let lines: Vec<&str> = pem.lines().map(str::trim).collect();
+        let begin = lines.iter().position(|l| l.starts_with("-----BEGIN"));
+        let body: String = match begin {
+            Some(begin) => {
+                lines.iter().skip(begin + 1).take_while(|l| !l.starts_with("-----END")).copied().collect()
+            }
+            None => lines.concat(),
+        };
         let der = STANDARD
             .decode(body.trim())
             .map_err(|_| KeyError("this is not an RSA private key in PEM: its body is not base64 (expected `-----BEGIN PRIVATE KEY-----` or `-----BEGIN RSA PRIVATE KEY-----`)".into()))?;
