@@ -234,12 +234,15 @@ fn push_pull_and_diff_against_the_dev_issuer() {
             .unwrap();
     }
     let run = |args: &[&str]| clerk_claims(args, dir.path(), &env);
+    // `diff` of a directory: its exit code and what it printed.
+    let diff = |templates: &str| {
+        let out = run(&["diff", "--templates", templates]);
+        (out.status.code().unwrap_or(-1), text(&out.stdout))
+    };
 
-    let out = run(&["diff", "--templates", "templates"]);
-    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        text(&out.stdout),
-        "+ custom: only local (push creates it)\n+ hasura: only local (push creates it)\n"
+        diff("templates"),
+        (1, "+ custom: only local (push creates it)\n+ hasura: only local (push creates it)\n".into())
     );
 
     let out = run(&["push", "--templates", "templates"]);
@@ -247,8 +250,7 @@ fn push_pull_and_diff_against_the_dev_issuer() {
     assert!(text(&out.stdout).starts_with("created custom (jtmp_"), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("created hasura (jtmp_"));
     assert!(text(&out.stderr).contains("session-token customization"));
-    let out = run(&["diff", "--templates", "templates"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(diff("templates").0, 0);
 
     // Key order does not matter; values do.
     let path = local.join("custom.json");
@@ -257,19 +259,17 @@ fn push_pull_and_diff_against_the_dev_issuer() {
     let reversed: serde_json::Map<String, Value> = claims.into_iter().rev().collect();
     file["claims"] = Value::Object(reversed);
     std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
-    assert_eq!(run(&["diff", "--templates", "templates"]).status.code(), Some(0));
+    assert_eq!(diff("templates").0, 0);
     file["lifetime"] = json!(600);
     file["claims"]["tenant"]["plan"] = json!("{{org.public_metadata.plan || 'team'}}");
     std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
-    let out = run(&["diff", "--templates", "templates"]);
-    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        text(&out.stdout),
-        "~ custom.claims.tenant.plan: local \"{{org.public_metadata.plan || 'team'}}\", remote \"{{org.public_metadata.plan || 'free'}}\"\n~ custom.lifetime: local 600, remote 300\n"
+        diff("templates"),
+        (1, "~ custom.claims.tenant.plan: local \"{{org.public_metadata.plan || 'team'}}\", remote \"{{org.public_metadata.plan || 'free'}}\"\n~ custom.lifetime: local 600, remote 300\n".into())
     );
     let out = run(&["push", "--templates", "templates"]);
     assert!(text(&out.stdout).contains("updated custom"), "{}", text(&out.stdout));
-    assert_eq!(run(&["diff", "--templates", "templates"]).status.code(), Some(0));
+    assert_eq!(diff("templates").0, 0);
 
     // Pull writes template files that check clean and diff equal; the local `rust` section stays.
     let out = run(&["pull", "--templates", "pulled"]);
@@ -280,7 +280,7 @@ fn push_pull_and_diff_against_the_dev_issuer() {
     assert_eq!((pulled["name"].as_str(), pulled["lifetime"].as_i64()), (Some("custom"), Some(600)));
     assert!(pulled.get("rust").is_none());
     assert_eq!(run(&["check", "pulled"]).status.code(), Some(0));
-    assert_eq!(run(&["diff", "--templates", "pulled"]).status.code(), Some(0));
+    assert_eq!(diff("pulled").0, 0);
     let out = run(&["pull", "--templates", "templates"]);
     assert!(text(&out.stdout).contains("custom.json"), "{}", text(&out.stdout));
     let kept: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -291,11 +291,7 @@ fn push_pull_and_diff_against_the_dev_issuer() {
     let remote = runtime.block_on(api.list_jwt_templates()).unwrap();
     let hasura = remote.iter().find(|t| t.name == "hasura").unwrap();
     runtime.block_on(api.delete_jwt_template(&hasura.id)).unwrap();
-    let out = run(&["diff", "--templates", "templates"]);
-    assert_eq!(
-        (out.status.code(), text(&out.stdout)),
-        (Some(1), "+ hasura: only local (push creates it)\n".into())
-    );
+    assert_eq!(diff("templates"), (1, "+ hasura: only local (push creates it)\n".into()));
     let out = clerk_claims(&["push", "--templates", "templates"], dir.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("CLERK_SECRET_KEY"));
