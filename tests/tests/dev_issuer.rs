@@ -280,6 +280,28 @@ async fn tokens_have_clerks_shape() {
     let iat = payload["iat"].as_i64().unwrap();
     assert_eq!((payload["exp"].as_i64(), payload["nbf"].as_i64()), (Some(iat + 45), Some(iat - 7)));
     issuer.verifier().verify_json(&token, TokenKind::Template).unwrap();
+
+    // A token requested with an `Origin` carries it as `azp` (a dev extension), which an
+    // authorized-parties check then holds it to.
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/sessions/{plain}/tokens", issuer.info().api_url))
+        .bearer_auth(&issuer.info().secret_key)
+        .header("origin", "https://app.example.test")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let token = body["jwt"].as_str().unwrap();
+    let strict = issuer.verifier().authorized_parties(["https://app.example.test"]);
+    assert_eq!(
+        strict.verify_session::<()>(token).unwrap().registered.azp.as_deref(),
+        Some("https://app.example.test")
+    );
+    let other = issuer.verifier().authorized_parties(["https://other.example.test"]);
+    assert!(other.verify_session::<()>(token).is_err());
+
+    // The in-process API takes JSON objects only, as the HTTP one does.
+    assert_eq!(issuer.create_user(json!(["not", "an", "object"])).unwrap_err().status, 400);
 }
 
 #[tokio::test]

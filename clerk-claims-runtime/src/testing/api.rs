@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{OriginalUri, Path, Query, Request, State as AxumState};
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::middleware::{Next, from_fn_with_state};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value};
@@ -48,11 +48,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .nest("/v1", v1)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(from_fn_with_state(shared.clone(), log))
+        .layer(from_fn(log))
         .with_state(shared)
 }
 
-async fn log(AxumState(_): AxumState<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn log(request: Request, next: Next) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let response = next.run(request).await;
     tracing::info!(target: "clerk_claims::dev", %method, %path, status = response.status().as_u16(), "request");

@@ -397,7 +397,14 @@ impl DevIssuer {
         f: impl FnOnce(&mut State, &serde_json::Map<String, Value>) -> Result<Value, ApiError>,
         body: Value,
     ) -> Result<Value, ApiError> {
-        let body = body.as_object().cloned().unwrap_or_default();
+        let Value::Object(body) = body else {
+            return Err(ApiError::new(
+                400,
+                "request_body_invalid",
+                "invalid request body",
+                format!("The body must be a JSON object, not {body}."),
+            ));
+        };
         self.shared.write(|s| f(s, &body)).map(|json| json.0)
     }
 }
