@@ -28,6 +28,54 @@ pub(crate) struct DevArgs {
     /// The secret key the Backend API accepts (default: a random sk_test_...).
     #[arg(long)]
     secret_key: Option<String>,
+    /// Template files to serve: JWT templates are created (or replaced, by name); a session
+    /// customization applies to every session token.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+}
+
+/// The Backend API bodies of the templates in `dir`: (session customization, JWT templates).
+fn load_templates(
+    dir: &std::path::Path,
+) -> Result<(Option<serde_json::Value>, Vec<serde_json::Value>), Outcome> {
+    let checked = clerk_claims_codegen::check_paths(&[dir.to_path_buf()]).map_err(|e| {
+        eprintln!("error: {e}");
+        Outcome::Usage
+    })?;
+    let (mut session, mut templates) = (None, Vec::new());
+    for file in &checked {
+        if file.has_errors() {
+            eprintln!("{}", file.render());
+            return Err(Outcome::Rejected);
+        }
+        let Some(template) = &file.template else { continue };
+        let mut body = clerk_claims_codegen::emit::dashboard_body(template);
+        match crate::sync::signing_key(template) {
+            Ok(None) => {}
+            Ok(Some(key)) => {
+                if let Some(obj) = body.as_object_mut() {
+                    obj.insert("signing_key".into(), key.into());
+                }
+            }
+            Err(e) => {
+                // The issuer still starts; this template is just not served.
+                eprintln!("warning: {}: not served: {e}", file.source.name);
+                continue;
+            }
+        }
+        match template.kind {
+            // An instance has one session customization: the first file's, in name order.
+            clerk_claims_codegen::Kind::Session if session.is_some() => {
+                eprintln!(
+                    "warning: {}: not applied: an earlier file is the session customization",
+                    file.source.name
+                );
+            }
+            clerk_claims_codegen::Kind::Session => session = Some(body),
+            clerk_claims_codegen::Kind::Template => templates.push(body),
+        }
+    }
+    Ok((session, templates))
 }
 
 pub(crate) fn run(args: DevArgs) -> Outcome {
@@ -50,6 +98,10 @@ pub(crate) fn run(args: DevArgs) -> Outcome {
     if let Some(secret) = args.secret_key {
         builder = builder.secret_key(secret);
     }
+    let templates = match args.templates.as_deref().map(load_templates).transpose() {
+        Ok(templates) => templates,
+        Err(outcome) => return outcome,
+    };
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
         eprintln!("error: cannot start the async runtime");
         return Outcome::Usage;
@@ -62,6 +114,17 @@ pub(crate) fn run(args: DevArgs) -> Outcome {
                 return Outcome::Usage;
             }
         };
+        if let Some((session, templates)) = templates {
+            if session.is_some() {
+                issuer.set_session_claims(session);
+            }
+            for body in templates {
+                if let Err(e) = issuer.put_template(body) {
+                    eprintln!("error: {}", e.long_message);
+                    return Outcome::Rejected;
+                }
+            }
+        }
         let line = serde_json::to_string(issuer.info()).unwrap_or_default();
         let mut stdout = std::io::stdout();
         let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());

@@ -6,9 +6,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::Args;
 use clerk_claims_codegen::{Kind, Source, check_file, check_source};
 use clerk_claims_runtime::Organization;
+use clerk_claims_runtime::keys::Algorithm;
 use clerk_claims_runtime::testing::{
-    SESSION_TOKEN_LIFETIME, SigningKey, Subject, TemplateSpec, random_id, session_token_customized,
-    template_token,
+    CustomKey, SESSION_TOKEN_LIFETIME, SigningKey, Subject, TemplateSpec, random_id,
+    session_token_customized, template_token,
 };
 use serde_json::Value;
 
@@ -81,6 +82,24 @@ pub(crate) fn run(args: MintArgs) -> Outcome {
             args.context.display()
         ));
     };
+    // A custom-key template is signed with its own key, as Clerk signs it.
+    let custom_key = match crate::sync::signing_key(template) {
+        Ok(None) => None,
+        Ok(Some(secret)) => {
+            let algorithm = template.settings.signing_algorithm.as_deref().unwrap_or("HS256");
+            match algorithm.parse() {
+                Ok(algorithm @ (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)) => {
+                    Some(CustomKey { algorithm, secret: secret.into_bytes() })
+                }
+                _ => {
+                    return usage(format_args!(
+                        "mint signs custom-key templates with HS256, HS384 or HS512, not {algorithm}"
+                    ));
+                }
+            }
+        }
+        Err(e) => return usage(format_args!("{}: {e}", args.template)),
+    };
     let key = match (&args.key, &args.kid) {
         (Some(path), Some(kid)) => match std::fs::read_to_string(path) {
             Ok(pem) => match SigningKey::from_pem(&pem, kid) {
@@ -90,10 +109,12 @@ pub(crate) fn run(args: MintArgs) -> Outcome {
             Err(e) => return usage(format_args!("cannot read {}: {e}", path.display())),
         },
         _ => {
-            eprintln!(
-                "note: signed with the bundled DEVELOPMENT-ONLY key (kid {})",
-                clerk_claims_runtime::testing::DEVELOPMENT_KEY_ID
-            );
+            if custom_key.is_none() {
+                eprintln!(
+                    "note: signed with the bundled DEVELOPMENT-ONLY key (kid {})",
+                    clerk_claims_runtime::testing::DEVELOPMENT_KEY_ID
+                );
+            }
             SigningKey::development()
         }
     };
@@ -113,6 +134,7 @@ pub(crate) fn run(args: MintArgs) -> Outcome {
                 claims: template.claims_json(),
                 lifetime: template.settings.lifetime as i64,
                 allowed_clock_skew: template.settings.allowed_clock_skew as i64,
+                custom_key,
             };
             template_token(&key, &spec, &context, &subject, now).map_err(|e| e.to_string())
         }

@@ -84,13 +84,18 @@ fn local_templates(dir: &Path, with_signing_keys: bool) -> Result<BTreeMap<Strin
             continue;
         }
         let mut body = dashboard_body(template);
-        if let (true, Some(var)) = (with_signing_keys, &template.settings.signing_key_env) {
-            let Some(key) = std::env::var(var).ok().filter(|k| !k.is_empty()) else {
-                eprintln!("error: {}: `signing_key_env` names {var}, which is not set", file.source.name);
-                return Err(Outcome::Usage);
-            };
-            if let Some(obj) = body.as_object_mut() {
-                obj.insert("signing_key".into(), key.into());
+        if with_signing_keys {
+            match signing_key(template) {
+                Ok(Some(key)) => {
+                    if let Some(obj) = body.as_object_mut() {
+                        obj.insert("signing_key".into(), key.into());
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    eprintln!("error: {}: {e}", file.source.name);
+                    return Err(Outcome::Usage);
+                }
             }
         }
         out.insert(template.name.clone(), body);
@@ -100,6 +105,21 @@ fn local_templates(dir: &Path, with_signing_keys: bool) -> Result<BTreeMap<Strin
         return Err(Outcome::Rejected);
     }
     Ok(out)
+}
+
+/// A custom-key template's signing key, from the environment variable its `signing_key_env`
+/// names; `None` for a template signed by the instance key.
+pub(crate) fn signing_key(template: &clerk_claims_codegen::Template) -> Result<Option<String>, String> {
+    let settings = &template.settings;
+    match (settings.custom_signing_key, &settings.signing_key_env) {
+        (true, Some(var)) => std::env::var(var).ok().filter(|k| !k.is_empty()).map(Some).ok_or_else(|| {
+            format!("`signing_key_env` names {var}, which is not set; set it to the template's signing key")
+        }),
+        (true, None) => {
+            Err("a custom signing key needs `signing_key_env` naming the variable that holds it".into())
+        }
+        (false, _) => Ok(None),
+    }
 }
 
 async fn push(api: &BackendApi, local: &BTreeMap<String, Value>, remote: &[JwtTemplate]) -> Outcome {

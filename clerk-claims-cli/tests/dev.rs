@@ -144,6 +144,39 @@ fn mint_signs_tokens_that_verify_accepts() {
     let header = text(&out.stdout).split('.').next().unwrap().to_string();
     assert!(header.len() > 10);
 
+    // A custom-key template (Supabase) is signed with its key, from the variable it names.
+    let secret = "super-secret-supabase-jwt-secret-with-at-least-32-bytes";
+    std::fs::write(dir.path().join("secret.txt"), secret).unwrap();
+    let mint_supabase = |env: &[(&str, &str)]| {
+        clerk_claims(
+            &["mint", "--template", "supabase", "--context", "context.json", "--issuer", issuer],
+            dir.path(),
+            env,
+        )
+    };
+    let out = mint_supabase(&[("SUPABASE_JWT_SECRET", secret)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("DEVELOPMENT-ONLY"));
+    let verified = clerk_claims(
+        &[
+            "verify",
+            "--secret",
+            "secret.txt",
+            "--issuer",
+            issuer,
+            "--kind",
+            "template",
+            text(&out.stdout).trim(),
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified.stderr));
+    assert!(text(&verified.stdout).contains("\"aud\": \"authenticated\""));
+    let out = mint_supabase(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("SUPABASE_JWT_SECRET"), "{}", text(&out.stderr));
+
     // Usage errors exit 2; template errors 1.
     std::fs::write(dir.path().join("no-user.json"), r#"{"user": {}}"#).unwrap();
     std::fs::write(dir.path().join("bad.json"), r#"{"email": "{{user.email}}"}"#).unwrap();
@@ -180,10 +213,11 @@ fn mint_signs_tokens_that_verify_accepts() {
     }
 }
 
-/// `GET path` over a plain TCP connection; the response body.
-fn http_get(host: &str, path: &str) -> String {
+/// `GET path` over a plain TCP connection, with a bearer token if any; the response body.
+fn http_get(host: &str, path: &str, bearer: Option<&str>) -> String {
     let mut stream = TcpStream::connect(host).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let auth = bearer.map(|b| format!("Authorization: Bearer {b}\r\n")).unwrap_or_default();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default()
@@ -195,6 +229,8 @@ fn dev_prints_its_urls_first_then_serves() {
     let fixtures = dir.path().join("state.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
         .args(["dev", "--port", "0", "--fixtures", fixtures.to_str().unwrap(), "--secret-key", "sk_test_cli"])
+        .args(["--templates", repo().join("templates").to_str().unwrap()])
+        .env("SUPABASE_JWT_SECRET", "super-secret-supabase-jwt-secret-with-at-least-32-bytes")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -206,12 +242,22 @@ fn dev_prints_its_urls_first_then_serves() {
     assert_eq!(first["secret_key"], "sk_test_cli");
     assert!(first["publishable_key"].as_str().unwrap().starts_with("pk_test_"));
     let host = first["frontend_api"].as_str().unwrap().to_string();
-    let jwks: Value = serde_json::from_str(&http_get(&host, "/.well-known/jwks.json")).unwrap();
+    let jwks: Value = serde_json::from_str(&http_get(&host, "/.well-known/jwks.json", None)).unwrap();
     assert_eq!(jwks, SigningKey::development().jwks_json());
-    let denied: Value = serde_json::from_str(&http_get(&host, "/v1/users")).unwrap();
+    let denied: Value = serde_json::from_str(&http_get(&host, "/v1/users", None)).unwrap();
     assert_eq!(denied["errors"][0]["code"], "authentication_invalid");
+    // The JWT templates of --templates are served (the session customization is not one).
+    let templates: Value =
+        serde_json::from_str(&http_get(&host, "/v1/jwt_templates", Some("sk_test_cli"))).unwrap();
+    let names: Vec<&str> =
+        templates.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"custom") && names.contains(&"hasura"), "{names:?}");
+    assert!(names.contains(&"supabase"), "a custom-key template with its key set: {names:?}");
+    assert!(!names.contains(&"session"), "{names:?}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&fixtures).unwrap()).unwrap();
+    assert_eq!(saved["session_claims"]["email"], "{{user.primary_email_address}}");
     // The log follows on stdout.
-    let log: Vec<String> = lines.by_ref().take(4).map(Result::unwrap).collect();
+    let log: Vec<String> = lines.by_ref().take(5).map(Result::unwrap).collect();
     assert!(log.iter().any(|l| l.contains("DEVELOPMENT-ONLY")), "{log:#?}");
     assert!(log.iter().any(|l| l.contains("path=/v1/users") && l.contains("status=401")), "{log:#?}");
     child.kill().unwrap();

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use clerk_claims_runtime::backend::{BackendApi, BackendError};
 use clerk_claims_runtime::keys::RemoteJwks;
+use clerk_claims_runtime::keys::{Algorithm, Key};
 use clerk_claims_runtime::testing::{DevIssuer, State};
 use clerk_claims_runtime::verify::{TokenKind, decode};
 use clerk_claims_runtime::{ClerkClaims, Verifier};
-use clerk_claims_tests::bundled::{CustomClaims, SessionCustomClaims};
+use clerk_claims_tests::bundled::{CustomClaims, SessionCustomClaims, SupabaseClaims};
 use serde_json::{Value, json};
 
 // ---- Clerk's OpenAPI schemas ------------------------------------------------------------------
@@ -321,6 +322,73 @@ async fn the_session_customization_verifies_into_its_generated_type() {
     assert_eq!(claims.custom.metadata.onboarding_complete, Some(true));
 }
 
+#[tokio::test]
+async fn custom_signing_keys_sign_template_tokens_with_hmac() {
+    let issuer = DevIssuer::start().await.unwrap();
+    let secret = "super-secret-supabase-jwt-secret-with-at-least-32-bytes";
+    let mut body = SupabaseClaims::template_json();
+    body["signing_key"] = json!(secret);
+    let raw = Raw::new(&issuer);
+    let template = raw.ok("POST", "/v1/jwt_templates", Some(body.clone())).await;
+    assert_schema("JWTTemplate", &template);
+    assert_eq!(
+        (template["custom_signing_key"].clone(), template["signing_algorithm"].clone()),
+        (json!(true), json!("HS256"))
+    );
+    assert!(template.get("signing_key").is_none(), "the secret is never sent back");
+
+    let user = issuer.create_user(json!({"email_address": ["sb@example.com"]})).unwrap();
+    let session = issuer.create_session(&user, None).unwrap();
+    let token = issuer.template_token(&session, "supabase").unwrap();
+    assert_eq!(decode(&token, 8192).unwrap().header.kid, None, "a custom key has no kid");
+    let verifier = Verifier::new(Key::hmac(secret.as_bytes(), Algorithm::HS256).unwrap())
+        .issuer(issuer.info().issuer.clone());
+    let claims = verifier.verify_template::<SupabaseClaims>(&token).unwrap();
+    assert_eq!(
+        (claims.custom.email.as_deref(), claims.custom.aud.as_str()),
+        (Some("sb@example.com"), "authenticated")
+    );
+    assert!(issuer.verifier().verify_template::<SupabaseClaims>(&token).is_err(), "not the instance key");
+
+    // Updating other fields keeps the secret; switching the key off signs with the instance key.
+    raw.ok(
+        "PATCH",
+        &format!("/v1/jwt_templates/{}", template["id"].as_str().unwrap()),
+        Some(json!({"lifetime": 90})),
+    )
+    .await;
+    verifier
+        .verify_template::<SupabaseClaims>(&issuer.template_token(&session, "supabase").unwrap())
+        .unwrap();
+    raw.ok(
+        "PATCH",
+        &format!("/v1/jwt_templates/{}", template["id"].as_str().unwrap()),
+        Some(json!({"custom_signing_key": false})),
+    )
+    .await;
+    issuer
+        .verifier()
+        .verify_template::<SupabaseClaims>(&issuer.template_token(&session, "supabase").unwrap())
+        .unwrap();
+
+    for (change, param) in [
+        (json!({"name": "a", "signing_key": null}), "signing_key"),
+        (json!({"name": "b", "signing_algorithm": "RS256"}), "signing_algorithm"),
+        (json!({"name": "c", "signing_key": "short"}), "signing_key"),
+    ] {
+        let mut body = body.clone();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, error) = raw.send("POST", "/v1/jwt_templates", Some(&body.to_string())).await;
+        assert_eq!(
+            (status, error["errors"][0]["meta"]["param_name"].as_str()),
+            (422, Some(param)),
+            "{error}"
+        );
+    }
+}
+
 // ---- responses against Clerk's schemas --------------------------------------------------------
 
 #[tokio::test]
@@ -525,7 +593,7 @@ async fn malformed_requests_get_clerk_shaped_errors() {
             "/v1/jwt_templates".into(),
             Some(r#"{"name": "t", "claims": {}, "custom_signing_key": true}"#.into()),
             422,
-            "form_param_value_invalid",
+            "form_param_missing",
         ),
         ("PATCH", "/v1/jwt_templates/jtmp_missing".into(), Some("{}".into()), 404, "resource_not_found"),
         ("DELETE", "/v1/jwt_templates/jtmp_missing".into(), None, 404, "resource_not_found"),

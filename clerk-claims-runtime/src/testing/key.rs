@@ -6,7 +6,9 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
-use crate::keys::{Jwks, Key, KeyError};
+use aws_lc_rs::hmac;
+
+use crate::keys::{Algorithm, Jwks, Key, KeyError};
 
 /// The bundled development key. DEVELOPMENT ONLY: it is published with this crate, so anyone can
 /// sign tokens with it; never configure a production verifier to trust it.
@@ -124,17 +126,77 @@ impl SigningKey {
     /// # Errors
     /// [`KeyError`] when signing fails (not expected with a parsed key).
     pub fn sign(&self, header: &Value, claims: &Value) -> Result<String, KeyError> {
-        let mut header = header.as_object().cloned().unwrap_or_default();
-        header.insert("alg".into(), "RS256".into());
-        header.insert("kid".into(), self.kid.clone().into());
-        let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
-        let signing_input = format!("{}.{}", encode(&Value::Object(header)), encode(claims));
-        let mut signature = vec![0; self.pair.public_modulus_len()];
-        self.pair
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut signature)
-            .map_err(|_| KeyError("signing failed".into()))?;
-        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+        compact(header, &[("alg", "RS256"), ("kid", &self.kid)], claims, |input| {
+            let mut signature = vec![0; self.pair.public_modulus_len()];
+            self.pair
+                .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), input, &mut signature)
+                .map_err(|_| KeyError("signing failed".into()))?;
+            Ok(signature)
+        })
     }
+}
+
+/// A template's custom signing key: an HMAC secret (`HS256`, `HS384`, `HS512`), as Clerk's
+/// integrations (Supabase, Hasura, ...) use.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CustomKey {
+    /// `HS256`, `HS384` or `HS512`.
+    pub algorithm: Algorithm,
+    /// The shared secret.
+    pub secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for CustomKey {
+    // Never prints the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomKey").field("algorithm", &self.algorithm).finish_non_exhaustive()
+    }
+}
+
+impl CustomKey {
+    /// A compact JWS of `claims` with this secret (`header` gets `alg`; no `kid`).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the algorithm is not an HMAC one.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::keys::{Algorithm, Key};
+    /// use clerk_claims_runtime::testing::CustomKey;
+    /// let custom = CustomKey { algorithm: Algorithm::HS256, secret: b"a-supabase-jwt-secret-of-32-bytes!".to_vec() };
+    /// let token = custom.sign(&serde_json::json!({"typ": "JWT"}), &serde_json::json!({"sub": "user_1", "exp": 100})).unwrap();
+    /// let key = Key::hmac(&custom.secret, Algorithm::HS256).unwrap();
+    /// let claims = clerk_claims_runtime::Verifier::new(key).now(50).verify_json(&token, clerk_claims_runtime::verify::TokenKind::Any).unwrap();
+    /// assert_eq!(claims["sub"], "user_1");
+    /// ```
+    pub fn sign(&self, header: &Value, claims: &Value) -> Result<String, KeyError> {
+        let algorithm = match self.algorithm {
+            Algorithm::HS256 => hmac::HMAC_SHA256,
+            Algorithm::HS384 => hmac::HMAC_SHA384,
+            Algorithm::HS512 => hmac::HMAC_SHA512,
+            other => return Err(KeyError(format!("{other} is not an HMAC algorithm"))),
+        };
+        let key = hmac::Key::new(algorithm, &self.secret);
+        compact(header, &[("alg", self.algorithm.name())], claims, |input| {
+            Ok(hmac::sign(&key, input).as_ref().to_vec())
+        })
+    }
+}
+
+/// `header` (with `set` members) and `claims` as base64url JSON, signed by `sign`.
+fn compact(
+    header: &Value,
+    set: &[(&str, &str)],
+    claims: &Value,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, KeyError>,
+) -> Result<String, KeyError> {
+    let mut header = header.as_object().cloned().unwrap_or_default();
+    for (name, value) in set {
+        header.insert((*name).to_string(), (*value).into());
+    }
+    let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
+    let signing_input = format!("{}.{}", encode(&Value::Object(header)), encode(claims));
+    let signature = sign(signing_input.as_bytes())?;
+    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use serde_json::{Map, Value, json};
 
-use super::SigningKey;
+use super::{CustomKey, SigningKey};
 use crate::Organization;
 use crate::claims::encode_v2;
 use crate::verify::category;
@@ -52,6 +52,8 @@ pub struct TemplateSpec {
     pub lifetime: i64,
     /// Allowed clock skew in seconds (`nbf` = `iat` - skew).
     pub allowed_clock_skew: i64,
+    /// The template's own signing key, when it has one (else the instance key signs).
+    pub custom_key: Option<CustomKey>,
 }
 
 /// The claims of a v2 session token for `subject`, issued at `now`, valid `lifetime` seconds.
@@ -88,7 +90,7 @@ pub fn session_claims(subject: &Subject, now: i64, lifetime: i64) -> Value {
 /// ```
 /// use clerk_claims_runtime::testing::{Subject, TemplateSpec, template_claims};
 /// use serde_json::json;
-/// let template = TemplateSpec { claims: json!({"email": "{{user.primary_email_address}}", "sub": "ignored"}), lifetime: 300, allowed_clock_skew: 5 };
+/// let template = TemplateSpec { claims: json!({"email": "{{user.primary_email_address}}", "sub": "ignored"}), lifetime: 300, allowed_clock_skew: 5, custom_key: None };
 /// let subject = Subject { issuer: "http://127.0.0.1:1".into(), user_id: "user_1".into(), ..Default::default() };
 /// let claims = template_claims(&template, &json!({"user": {"primary_email_address": "a@example.com"}}), &subject, 100).unwrap();
 /// assert_eq!((claims["email"].as_str(), claims["sub"].as_str()), (Some("a@example.com"), Some("user_1")));
@@ -175,7 +177,8 @@ pub fn session_token_customized(
     Ok(key.sign(&header(category::SESSION), &Value::Object(claims))?)
 }
 
-/// A signed template token (see [`template_claims`]).
+/// A signed template token (see [`template_claims`]): with the template's custom key when it has
+/// one (no `kid`), else with `key`.
 ///
 /// # Errors
 /// [`MintError`].
@@ -186,7 +189,11 @@ pub fn template_token(
     subject: &Subject,
     now: i64,
 ) -> Result<String, MintError> {
-    Ok(key.sign(&header(category::TEMPLATE), &template_claims(template, context, subject, now)?)?)
+    let claims = template_claims(template, context, subject, now)?;
+    Ok(match &template.custom_key {
+        Some(custom) => custom.sign(&header(category::TEMPLATE), &claims)?,
+        None => key.sign(&header(category::TEMPLATE), &claims)?,
+    })
 }
 
 fn header(category: &str) -> Value {

@@ -37,7 +37,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-pub use key::{DEVELOPMENT_KEY_ID, DEVELOPMENT_KEY_PEM, SigningKey};
+pub use key::{CustomKey, DEVELOPMENT_KEY_ID, DEVELOPMENT_KEY_PEM, SigningKey};
 pub use mint::{
     MintError, SESSION_TOKEN_LIFETIME, Subject, TemplateSpec, random_id, session_claims, session_token,
     session_token_customized, template_claims, template_token,
@@ -298,11 +298,11 @@ impl DevIssuer {
 
     /// Sets the session-token customization: claims rendered into every session token.
     pub fn set_session_claims(&self, claims: Option<Value>) {
-        self.shared
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .set_session_claims(claims);
+        // Through `write`, so a fixtures file keeps it too; setting it cannot fail.
+        let _ = self.shared.write(|s| {
+            s.set_session_claims(claims);
+            Ok(Value::Null)
+        });
     }
 
     /// Creates a user (body of `POST /v1/users`); returns its id.
@@ -345,6 +345,25 @@ impl DevIssuer {
     /// [`ApiError`].
     pub fn create_template(&self, body: Value) -> Result<String, ApiError> {
         self.change(|s, body| s.create_template(body), body).map(id_of)
+    }
+
+    /// Creates a JWT template, or replaces the one with the same name; returns its id.
+    ///
+    /// # Errors
+    /// [`ApiError`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use serde_json::json;
+    /// let issuer = clerk_claims_runtime::testing::DevIssuer::start().await.unwrap();
+    /// let first = issuer.put_template(json!({"name": "api", "claims": {"aud": "a"}})).unwrap();
+    /// let again = issuer.put_template(json!({"name": "api", "claims": {"aud": "b"}, "lifetime": 120})).unwrap();
+    /// assert_eq!(first, again);
+    /// # }
+    /// ```
+    pub fn put_template(&self, body: Value) -> Result<String, ApiError> {
+        self.change(|s, body| s.put_template(body), body).map(id_of)
     }
 
     /// Revokes a session: it gets no more tokens.

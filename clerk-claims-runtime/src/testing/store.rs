@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::CustomKey;
 use super::mint::{Subject, TemplateSpec};
 use super::random_id;
 use crate::Organization;
@@ -160,6 +161,9 @@ struct TemplateRecord {
     claims: Value,
     lifetime: i64,
     allowed_clock_skew: i64,
+    /// The custom signing key: algorithm and secret (development state, kept in the fixtures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    custom_key: Option<(String, String)>,
     created_at: i64,
     updated_at: i64,
 }
@@ -816,10 +820,14 @@ impl State {
                         format!("No JWT template is named `{name}`."),
                     )
                 })?;
+                let custom_key = t.custom_key.as_ref().and_then(|(alg, secret)| {
+                    Some(CustomKey { algorithm: alg.parse().ok()?, secret: secret.as_bytes().to_vec() })
+                });
                 Some(TemplateSpec {
                     claims: t.claims.clone(),
                     lifetime: t.lifetime,
                     allowed_clock_skew: t.allowed_clock_skew,
+                    custom_key,
                 })
             }
         };
@@ -926,6 +934,7 @@ impl State {
             claims: Value::Null,
             lifetime: 60,
             allowed_clock_skew: 5,
+            custom_key: None,
             created_at: now,
             updated_at: now,
         };
@@ -951,6 +960,15 @@ impl State {
             *slot = record;
         }
         Ok(out)
+    }
+
+    /// Creates the template, or updates the one with the same name.
+    pub(crate) fn put_template(&mut self, body: &Map<String, Value>) -> Result<Value, ApiError> {
+        let name = Body(body).required("name")?;
+        match self.jwt_templates.iter().find(|t| t.name == name).map(|t| t.id.clone()) {
+            Some(id) => self.update_template(&id, body),
+            None => self.create_template(body),
+        }
     }
 
     /// `DELETE /v1/jwt_templates/{id}`.
@@ -1002,11 +1020,47 @@ impl State {
         if let Some(skew) = fields.integer("allowed_clock_skew", SKEW_RANGE)? {
             record.allowed_clock_skew = skew;
         }
-        if body.get("custom_signing_key").is_some_and(|v| v == &Value::Bool(true)) {
-            return Err(ApiError::invalid(
-                "custom_signing_key",
-                "The dev issuer signs every token with its instance key; custom signing keys are not supported.".into(),
-            ));
+        match body.get("custom_signing_key") {
+            Some(Value::Bool(true)) => {
+                let algorithm = fields.string("signing_algorithm")?.unwrap_or("HS256");
+                if !["HS256", "HS384", "HS512"].contains(&algorithm) {
+                    return Err(ApiError::invalid(
+                        "signing_algorithm",
+                        format!(
+                            "The dev issuer signs custom-key templates with HS256, HS384 or HS512, not `{algorithm}`."
+                        ),
+                    ));
+                }
+                let secret = match (fields.string("signing_key")?, &record.custom_key) {
+                    (Some(secret), _) if !secret.is_empty() => secret.to_string(),
+                    // An update may keep the secret it had.
+                    (None, Some((_, secret))) => secret.clone(),
+                    _ => return Err(ApiError::missing("signing_key")),
+                };
+                let minimum = match algorithm {
+                    "HS384" => 48,
+                    "HS512" => 64,
+                    _ => 32,
+                };
+                if secret.len() < minimum {
+                    return Err(ApiError::invalid(
+                        "signing_key",
+                        format!(
+                            "A {algorithm} signing key needs at least {minimum} bytes; this one has {}.",
+                            secret.len()
+                        ),
+                    ));
+                }
+                record.custom_key = Some((algorithm.to_string(), secret));
+            }
+            Some(Value::Bool(false)) => record.custom_key = None,
+            None | Some(Value::Null) => {}
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "custom_signing_key",
+                    format!("`custom_signing_key` must be a boolean, not {other}."),
+                ));
+            }
         }
         Ok(())
     }
@@ -1037,8 +1091,8 @@ fn template_json(template: &TemplateRecord) -> Value {
         "claims": template.claims,
         "lifetime": template.lifetime,
         "allowed_clock_skew": template.allowed_clock_skew,
-        "custom_signing_key": false,
-        "signing_algorithm": "RS256",
+        "custom_signing_key": template.custom_key.is_some(),
+        "signing_algorithm": template.custom_key.as_ref().map_or("RS256", |(alg, _)| alg.as_str()),
         "created_at": template.created_at,
         "updated_at": template.updated_at,
     })
