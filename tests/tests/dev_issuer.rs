@@ -690,3 +690,81 @@ async fn state_survives_a_restart_through_the_fixtures_file() {
     let err = DevIssuer::builder().fixtures(&path).start().await.unwrap_err().to_string();
     assert!(err.contains("fixtures.json") && err.contains("not a dev issuer fixtures file"), "{err}");
 }
+
+// ---- random bodies ----------------------------------------------------------------------------
+
+/// JSON built from the Backend API's own field names, so validation paths are reached.
+fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let names = prop::sample::select(vec![
+        "email_address",
+        "first_name",
+        "name",
+        "slug",
+        "claims",
+        "user_id",
+        "role",
+        "permissions",
+        "lifetime",
+        "allowed_clock_skew",
+        "expires_in_seconds",
+        "public_metadata",
+        "active_organization_id",
+        "custom_signing_key",
+        "signing_key",
+        "signing_algorithm",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (0i64..400).prop_map(Value::from),
+        "[a-z@.{}| ']{0,24}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::vec((names.clone(), inner), 0..6).prop_map(|members| Value::Object(
+                members.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            )),
+        ]
+    })
+}
+
+#[test]
+fn random_bodies_get_an_answer_never_a_crash() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let issuer = runtime.block_on(DevIssuer::start()).unwrap();
+    let user = issuer.create_user(json!({"email_address": ["p@example.com"]})).unwrap();
+    let org = issuer.create_organization(json!({"name": "Prop"})).unwrap();
+    let session = issuer.create_session(&user, None).unwrap();
+    issuer.create_template(json!({"name": "t", "claims": {"a": "{{user.id}}"}})).unwrap();
+    let raw = Raw::new(&issuer);
+    let paths = [
+        "/v1/users".to_string(),
+        "/v1/organizations".to_string(),
+        format!("/v1/organizations/{org}/memberships"),
+        "/v1/sessions".to_string(),
+        format!("/v1/sessions/{session}/tokens"),
+        format!("/v1/sessions/{session}/tokens/t"),
+        "/v1/jwt_templates".to_string(),
+    ];
+    let body = prop_oneof![json_value().prop_map(|v| v.to_string()), any::<String>()];
+    let mut runner = TestRunner::new(Config { cases: 300, failure_persistence: None, ..Config::default() });
+    runner
+        .run(&(0..paths.len(), body), |(index, body)| {
+            let path = &paths[index];
+            let (status, value) = runtime.block_on(raw.send("POST", path, Some(&body)));
+            prop_assert!(status == 200 || (400..500).contains(&status), "{path} {body}: {status} {value}");
+            if status != 200 {
+                assert_schema("ClerkErrors", &value);
+            }
+            Ok(())
+        })
+        .unwrap();
+    // Still serving, and every token it minted along the way verifies.
+    let token = issuer.session_token(&session).unwrap();
+    issuer.verifier().verify_session::<()>(&token).unwrap();
+}
