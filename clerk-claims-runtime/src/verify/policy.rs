@@ -24,7 +24,6 @@ use serde_json::{Map, Value, json};
 
 use super::jws::{check_json_object, check_json_object_capturing};
 use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
-use std::sync::Arc;
 
 use crate::keys::{Key, missing_key};
 
@@ -183,7 +182,26 @@ fn token_category(decoded: &Decoded<'_>, kind: TokenKind) -> Result<(), VerifyEr
     }
 }
 
-fn resolve_key(verifier: &Verifier, decoded: &Decoded<'_>) -> Result<Arc<Key>, VerifyError> {
+/// A verification key: borrowed from a fixed key set, or a snapshot's (remote sets swap snapshots).
+/// Borrowing keeps two threads verifying against one key set from bouncing its reference count.
+enum KeyRef<'v> {
+    Borrowed(&'v Key),
+    #[cfg(feature = "remote")]
+    Shared(std::sync::Arc<Key>),
+}
+
+impl std::ops::Deref for KeyRef<'_> {
+    type Target = Key;
+    fn deref(&self) -> &Key {
+        match self {
+            KeyRef::Borrowed(key) => key,
+            #[cfg(feature = "remote")]
+            KeyRef::Shared(key) => key,
+        }
+    }
+}
+
+fn resolve_key<'v>(verifier: &'v Verifier, decoded: &Decoded<'_>) -> Result<KeyRef<'v>, VerifyError> {
     let kid = decoded.header.kid.as_deref().unwrap_or("");
     if kid.len() > MAX_KID_BYTES {
         return Err(fail(
@@ -192,10 +210,12 @@ fn resolve_key(verifier: &Verifier, decoded: &Decoded<'_>) -> Result<Arc<Key>, V
         ));
     }
     match &verifier.keys {
-        KeySource::Key(key) => Ok(key.clone()),
-        KeySource::Jwks(jwks) => jwks.get(kid).cloned().ok_or_else(|| missing_key(jwks, kid)),
+        KeySource::Key(key) => Ok(KeyRef::Borrowed(key)),
+        KeySource::Jwks(jwks) => {
+            jwks.get(kid).map(|key| KeyRef::Borrowed(key)).ok_or_else(|| missing_key(jwks, kid))
+        }
         #[cfg(feature = "remote")]
-        KeySource::Remote(remote) => remote.cached(kid),
+        KeySource::Remote(remote) => remote.cached(kid).map(KeyRef::Shared),
     }
 }
 
