@@ -114,26 +114,26 @@ fn b64(segment: &str) -> Result<Vec<u8>, VerifyError> {
 
 /// A JSON object, with no duplicate key at any level and no nesting beyond [`MAX_NESTING`].
 pub(crate) fn check_json_object(bytes: &[u8]) -> Result<(), VerifyError> {
-    strictly(bytes, Strict { depth: 0 })
-        .and_then(|is_object| if is_object { Ok(()) } else { Err(undecodable()) })
+    let is_object = strictly(bytes, Strict { depth: 0, capture: None })?;
+    if is_object { Ok(()) } else { Err(undecodable()) }
 }
 
-/// [`check_json_object`] and, in the same pass, the top-level members named in `capture` (a
-/// member present as `null` is captured as `null`). Everything else is walked, not built.
+/// [`check_json_object`] and, in the same pass, the top-level members named in `names` (a member
+/// present as `null` is captured as `null`). Everything else is walked, not built.
 pub(crate) fn check_json_object_capturing(
     bytes: &[u8],
-    capture: &[&str],
+    names: &[&str],
 ) -> Result<serde_json::Map<String, serde_json::Value>, VerifyError> {
-    strictly(bytes, Capturing { capture })?.ok_or_else(undecodable)
+    let mut captured = serde_json::Map::new();
+    let is_object =
+        strictly(bytes, Strict { depth: 0, capture: Some(Capture { names, into: &mut captured }) })?;
+    if is_object { Ok(captured) } else { Err(undecodable()) }
 }
 
 /// Runs a strict walk over `bytes` (the whole input, nothing after it).
-fn strictly<'de, S: serde::de::DeserializeSeed<'de>>(
-    bytes: &'de [u8],
-    seed: S,
-) -> Result<S::Value, VerifyError> {
+fn strictly(bytes: &[u8], seed: Strict<'_>) -> Result<bool, VerifyError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    match seed.deserialize(&mut de).and_then(|value| de.end().map(|()| value)) {
+    match serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|value| de.end().map(|()| value)) {
         Ok(value) => Ok(value),
         Err(e) if e.to_string().contains("duplicate key") => Err(VerifyError::new(
             Reason::TokenInvalid,
@@ -147,86 +147,27 @@ fn strictly<'de, S: serde::de::DeserializeSeed<'de>>(
     }
 }
 
-/// The top level of a payload: [`Strict`] for every member, and the `capture`d ones kept as JSON.
-struct Capturing<'c> {
-    capture: &'c [&'c str],
+/// Top-level members to keep as JSON while walking, and where to put them.
+struct Capture<'c> {
+    names: &'c [&'c str],
+    into: &'c mut serde_json::Map<String, serde_json::Value>,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for Capturing<'_> {
-    type Value = Option<serde_json::Map<String, serde_json::Value>>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Capturing<'_> {
-    type Value = Option<serde_json::Map<String, serde_json::Value>>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Strict { depth: 0 }.visit_seq(seq).map(|_| None)
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        use serde::de::Error;
-        let mut keys: Vec<std::borrow::Cow<'de, str>> = Vec::new();
-        let mut captured = serde_json::Map::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            if keys.contains(&key) {
-                return Err(A::Error::custom("duplicate key"));
-            }
-            if self.capture.contains(&key.as_ref()) {
-                // Captured members are small (times, ids, `aud`): take their text, check it as
-                // strictly as the rest, then read it as JSON.
-                let raw: &'de serde_json::value::RawValue = map.next_value()?;
-                let mut inner = serde_json::Deserializer::from_str(raw.get());
-                serde::de::DeserializeSeed::deserialize(Strict { depth: 1 }, &mut inner)
-                    .map_err(|e| A::Error::custom(e.to_string()))?;
-                let value = serde_json::from_str(raw.get()).map_err(|e| A::Error::custom(e.to_string()))?;
-                captured.insert(key.to_string(), value);
-            } else {
-                map.next_value_seed(Strict { depth: 1 })?;
-            }
-            keys.push(key);
-        }
-        Ok(Some(captured))
-    }
-}
-
-/// Walks a JSON value checking keys and depth; yields whether the top is an object.
-struct Strict {
+/// Walks a JSON value checking keys and depth; yields whether the top is an object. With a
+/// `capture`, the object's named members are also read as JSON.
+struct Strict<'c> {
     depth: usize,
+    capture: Option<Capture<'c>>,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for Strict {
+impl<'de> serde::de::DeserializeSeed<'de> for Strict<'_> {
     type Value = bool;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for Strict {
+impl<'de> serde::de::Visitor<'de> for Strict<'_> {
     type Value = bool;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -257,23 +198,40 @@ impl<'de> serde::de::Visitor<'de> for Strict {
         if depth > MAX_NESTING {
             return Err(serde::de::Error::custom("nested too deep"));
         }
-        while seq.next_element_seed(Strict { depth })?.is_some() {}
+        while seq.next_element_seed(Strict { depth, capture: None })?.is_some() {}
         Ok(false)
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        use serde::de::Error;
         let depth = self.depth + 1;
         if depth > MAX_NESTING {
-            return Err(serde::de::Error::custom("nested too deep"));
+            return Err(A::Error::custom("nested too deep"));
         }
+        let mut capture = self.capture;
         // Objects in tokens are small: a linear scan over borrowed keys beats hashing owned ones.
         let mut keys: Vec<std::borrow::Cow<'de, str>> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if keys.contains(&key) {
-                return Err(serde::de::Error::custom("duplicate key"));
+                return Err(A::Error::custom("duplicate key"));
+            }
+            match &mut capture {
+                Some(capture) if capture.names.contains(&key.as_ref()) => {
+                    // Captured members are small (times, ids, `aud`): take their text, check it
+                    // as strictly as the rest, then read it as JSON.
+                    let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                    let mut inner = serde_json::Deserializer::from_str(raw.get());
+                    serde::de::DeserializeSeed::deserialize(Strict { depth, capture: None }, &mut inner)
+                        .map_err(|e| A::Error::custom(e.to_string()))?;
+                    let value =
+                        serde_json::from_str(raw.get()).map_err(|e| A::Error::custom(e.to_string()))?;
+                    capture.into.insert(key.to_string(), value);
+                }
+                _ => {
+                    map.next_value_seed(Strict { depth, capture: None })?;
+                }
             }
             keys.push(key);
-            map.next_value_seed(Strict { depth })?;
         }
         Ok(true)
     }
