@@ -38,38 +38,20 @@ pub(crate) struct DevArgs {
 fn load_templates(
     dir: &std::path::Path,
 ) -> Result<(Option<serde_json::Value>, Vec<serde_json::Value>), Outcome> {
-    let checked = clerk_claims_codegen::check_paths(&[dir.to_path_buf()]).map_err(|e| {
-        eprintln!("error: {e}");
-        Outcome::Usage
-    })?;
     let (mut session, mut templates) = (None, Vec::new());
-    for file in &checked {
-        if file.has_errors() {
-            eprintln!("{}", file.render());
-            return Err(Outcome::Rejected);
-        }
-        let Some(template) = &file.template else { continue };
-        let mut body = clerk_claims_codegen::emit::dashboard_body(template);
-        match crate::sync::signing_key(template) {
-            Ok(None) => {}
-            Ok(Some(key)) => {
-                if let Some(obj) = body.as_object_mut() {
-                    obj.insert("signing_key".into(), key.into());
-                }
-            }
+    for (file, template) in crate::sync::read_templates(dir)? {
+        let body = match crate::sync::api_body(&template) {
+            Ok(body) => body,
             Err(e) => {
                 // The issuer still starts; this template is just not served.
-                eprintln!("warning: {}: not served: {e}", file.source.name);
+                eprintln!("warning: {file}: not served: {e}");
                 continue;
             }
-        }
+        };
         match template.kind {
             // An instance has one session customization: the first file's, in name order.
             clerk_claims_codegen::Kind::Session if session.is_some() => {
-                eprintln!(
-                    "warning: {}: not applied: an earlier file is the session customization",
-                    file.source.name
-                );
+                eprintln!("warning: {file}: not applied: an earlier file is the session customization");
             }
             clerk_claims_codegen::Kind::Session => session = Some(body),
             clerk_claims_codegen::Kind::Template => templates.push(body),

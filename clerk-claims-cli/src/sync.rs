@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use clerk_claims_codegen::emit::dashboard_body;
-use clerk_claims_codegen::{Kind, check_paths};
+use clerk_claims_codegen::{Kind, Template, check_paths};
 use clerk_claims_runtime::backend::{BackendApi, JwtTemplate};
 use serde_json::{Value, json};
 
@@ -63,53 +63,55 @@ pub(crate) fn run(direction: Direction, dir: &Path) -> Outcome {
 /// The JWT templates of `dir` as Backend API bodies, by name. Session customizations are skipped
 /// (they live in the Dashboard's session settings, not the JWT templates API).
 fn local_templates(dir: &Path, with_signing_keys: bool) -> Result<BTreeMap<String, Value>, Outcome> {
-    let checked = check_paths(&[dir.to_path_buf()]).map_err(|e| {
-        eprintln!("error: {e}");
-        Outcome::Usage
-    })?;
     let mut out = BTreeMap::new();
-    let mut failed = false;
-    for file in &checked {
-        if file.has_errors() {
-            eprintln!("{}", file.render());
-            failed = true;
-            continue;
-        }
-        let Some(template) = &file.template else { continue };
+    for (file, template) in read_templates(dir)? {
         if template.kind == Kind::Session {
-            eprintln!(
-                "note: {} is a session-token customization; set it in the Dashboard (Sessions)",
-                file.source.name
-            );
+            eprintln!("note: {file} is a session-token customization; set it in the Dashboard (Sessions)");
             continue;
         }
-        let mut body = dashboard_body(template);
-        if with_signing_keys {
-            match signing_key(template) {
-                Ok(Some(key)) => {
-                    if let Some(obj) = body.as_object_mut() {
-                        obj.insert("signing_key".into(), key.into());
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    eprintln!("error: {}: {e}", file.source.name);
-                    return Err(Outcome::Usage);
-                }
-            }
-        }
+        let body = if with_signing_keys {
+            api_body(&template).map_err(|e| {
+                eprintln!("error: {file}: {e}");
+                Outcome::Usage
+            })?
+        } else {
+            dashboard_body(&template)
+        };
         out.insert(template.name.clone(), body);
-    }
-    if failed {
-        eprintln!("error: fix the templates above first (`clerk-claims check`)");
-        return Err(Outcome::Rejected);
     }
     Ok(out)
 }
 
+/// The templates of `dir` with their file names, in name order; any error in them is printed and
+/// fails the whole directory.
+pub(crate) fn read_templates(dir: &Path) -> Result<Vec<(String, Template)>, Outcome> {
+    let checked = check_paths(&[dir.to_path_buf()]).map_err(|e| {
+        eprintln!("error: {e}");
+        Outcome::Usage
+    })?;
+    let failed: Vec<_> = checked.iter().filter(|file| file.has_errors()).collect();
+    if !failed.is_empty() {
+        for file in failed {
+            eprintln!("{}", file.render());
+        }
+        eprintln!("error: fix the templates above first (`clerk-claims check`)");
+        return Err(Outcome::Rejected);
+    }
+    Ok(checked.into_iter().filter_map(|file| Some((file.source.name, file.template?))).collect())
+}
+
+/// The Backend API body of a template, with its signing key when it has a custom one.
+pub(crate) fn api_body(template: &Template) -> Result<Value, String> {
+    let mut body = dashboard_body(template);
+    if let (Some(key), Some(obj)) = (signing_key(template)?, body.as_object_mut()) {
+        obj.insert("signing_key".into(), key.into());
+    }
+    Ok(body)
+}
+
 /// A custom-key template's signing key, from the environment variable its `signing_key_env`
 /// names; `None` for a template signed by the instance key.
-pub(crate) fn signing_key(template: &clerk_claims_codegen::Template) -> Result<Option<String>, String> {
+pub(crate) fn signing_key(template: &Template) -> Result<Option<String>, String> {
     let settings = &template.settings;
     match (settings.custom_signing_key, &settings.signing_key_env) {
         (true, Some(var)) => std::env::var(var).ok().filter(|k| !k.is_empty()).map(Some).ok_or_else(|| {
