@@ -87,13 +87,13 @@ pub(crate) fn run(args: MintArgs) -> Outcome {
         Ok(None) => None,
         Ok(Some(secret)) => {
             let algorithm = template.settings.signing_algorithm.as_deref().unwrap_or("HS256");
-            match algorithm.parse() {
-                Ok(algorithm @ (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)) => {
-                    Some(CustomKey { algorithm, secret: secret.into_bytes() })
-                }
-                _ => {
+            // HMAC only, with a secret as long as the hash: `CustomKey::new` says which is wrong.
+            match algorithm.parse::<Algorithm>().and_then(|alg| CustomKey::new(alg, secret.into_bytes())) {
+                Ok(key) => Some(key),
+                Err(e) => {
                     return usage(format_args!(
-                        "mint signs custom-key templates with HS256, HS384 or HS512, not {algorithm}"
+                        "{}: mint cannot sign with this custom key: {e}",
+                        args.template
                     ));
                 }
             }

@@ -123,6 +123,24 @@ fn key_error(message: impl Into<String>) -> KeyError {
     KeyError(message.into())
 }
 
+/// An HMAC key for `alg` (HS256, HS384, HS512); secrets shorter than the hash are refused. One
+/// rule for verifying ([`Key::hmac`]) and for the dev issuer's signing.
+pub(crate) fn hmac_key(secret: &[u8], alg: Algorithm) -> Result<hmac::Key, KeyError> {
+    let (algorithm, min) = match alg {
+        Algorithm::HS256 => (hmac::HMAC_SHA256, 32),
+        Algorithm::HS384 => (hmac::HMAC_SHA384, 48),
+        Algorithm::HS512 => (hmac::HMAC_SHA512, 64),
+        other => return Err(key_error(format!("{other} is not an HMAC algorithm"))),
+    };
+    if secret.len() < min {
+        return Err(key_error(format!(
+            "an {alg} secret needs at least {min} bytes, this one has {}",
+            secret.len()
+        )));
+    }
+    Ok(hmac::Key::new(algorithm, secret))
+}
+
 enum Verifying {
     Public(signature::ParsedPublicKey),
     Hmac(Box<hmac::Key>),
@@ -293,22 +311,11 @@ impl Key {
     /// assert!(Key::hmac(b"0123456789abcdef0123456789abcdef", Algorithm::RS256).is_err());
     /// ```
     pub fn hmac(secret: &[u8], alg: Algorithm) -> Result<Key, KeyError> {
-        let (algorithm, min) = match alg {
-            Algorithm::HS256 => (hmac::HMAC_SHA256, 32),
-            Algorithm::HS384 => (hmac::HMAC_SHA384, 48),
-            Algorithm::HS512 => (hmac::HMAC_SHA512, 64),
-            other => return Err(key_error(format!("{other} is not an HMAC algorithm"))),
-        };
-        if secret.len() < min {
-            return Err(key_error(format!(
-                "an {alg} secret needs at least {min} bytes, this one has {}",
-                secret.len()
-            )));
-        }
+        let key = hmac_key(secret, alg)?;
         Ok(Key {
             kid: None,
             alg,
-            verifying: Verifying::Hmac(Box::new(hmac::Key::new(algorithm, secret))),
+            verifying: Verifying::Hmac(Box::new(key)),
             jwk: json!({"kty": "oct", "alg": alg.name()}),
         })
     }

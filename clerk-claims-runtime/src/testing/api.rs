@@ -251,18 +251,7 @@ async fn template_token(
 
 fn token(shared: &Shared, session: &str, template: Option<&str>, headers: &HeaderMap, body: Body) -> Reply {
     let body = object(body)?;
-    let expires = match body.get("expires_in_seconds") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|n| (30..=315_360_000).contains(&n)) => n.as_i64(),
-        Some(other) => {
-            return Err(ApiError::new(
-                422,
-                "form_param_value_invalid",
-                "is invalid",
-                format!("`expires_in_seconds` must be an integer from 30 to 315360000, not {other}."),
-            ));
-        }
-    };
+    let expires = super::store::expires_in(&body)?;
     // A dev issuer extension: the origin the token is for (`azp`), as the Frontend API sets it.
     let azp = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
     let jwt = shared.mint(session, template, expires, azp)?;

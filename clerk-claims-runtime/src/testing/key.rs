@@ -140,10 +140,8 @@ impl SigningKey {
 /// integrations (Supabase, Hasura, ...) use.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CustomKey {
-    /// `HS256`, `HS384` or `HS512`.
-    pub algorithm: Algorithm,
-    /// The shared secret.
-    pub secret: Vec<u8>,
+    algorithm: Algorithm,
+    secret: Vec<u8>,
 }
 
 impl std::fmt::Debug for CustomKey {
@@ -154,28 +152,40 @@ impl std::fmt::Debug for CustomKey {
 }
 
 impl CustomKey {
+    /// A custom key: `algorithm` must be HMAC and `secret` at least as long as its hash (the rule
+    /// [`Key::hmac`] applies to verifying keys).
+    ///
+    /// # Errors
+    /// [`KeyError`] naming what is wrong.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::keys::Algorithm;
+    /// use clerk_claims_runtime::testing::CustomKey;
+    /// assert!(CustomKey::new(Algorithm::HS256, b"short".to_vec()).is_err());
+    /// assert!(CustomKey::new(Algorithm::RS256, vec![0; 64]).is_err());
+    /// ```
+    pub fn new(algorithm: Algorithm, secret: Vec<u8>) -> Result<CustomKey, KeyError> {
+        crate::keys::hmac_key(&secret, algorithm)?;
+        Ok(CustomKey { algorithm, secret })
+    }
+
     /// A compact JWS of `claims` with this secret (`header` gets `alg`; no `kid`).
     ///
     /// # Errors
-    /// [`KeyError`] when the algorithm is not an HMAC one.
+    /// [`KeyError`] (not expected: the key was checked by [`CustomKey::new`]).
     ///
     /// ```
     /// use clerk_claims_runtime::keys::{Algorithm, Key};
     /// use clerk_claims_runtime::testing::CustomKey;
-    /// let custom = CustomKey { algorithm: Algorithm::HS256, secret: b"a-supabase-jwt-secret-of-32-bytes!".to_vec() };
+    /// let secret = b"a-supabase-jwt-secret-of-32-bytes!";
+    /// let custom = CustomKey::new(Algorithm::HS256, secret.to_vec()).unwrap();
     /// let token = custom.sign(&serde_json::json!({"typ": "JWT"}), &serde_json::json!({"sub": "user_1", "exp": 100})).unwrap();
-    /// let key = Key::hmac(&custom.secret, Algorithm::HS256).unwrap();
+    /// let key = Key::hmac(secret, Algorithm::HS256).unwrap();
     /// let claims = clerk_claims_runtime::Verifier::new(key).now(50).verify_json(&token, clerk_claims_runtime::verify::TokenKind::Any).unwrap();
     /// assert_eq!(claims["sub"], "user_1");
     /// ```
     pub fn sign(&self, header: &Value, claims: &Value) -> Result<String, KeyError> {
-        let algorithm = match self.algorithm {
-            Algorithm::HS256 => hmac::HMAC_SHA256,
-            Algorithm::HS384 => hmac::HMAC_SHA384,
-            Algorithm::HS512 => hmac::HMAC_SHA512,
-            other => return Err(KeyError(format!("{other} is not an HMAC algorithm"))),
-        };
-        let key = hmac::Key::new(algorithm, &self.secret);
+        let key = crate::keys::hmac_key(&self.secret, self.algorithm)?;
         compact(header, &[("alg", self.algorithm.name())], claims, |input| {
             Ok(hmac::sign(&key, input).as_ref().to_vec())
         })

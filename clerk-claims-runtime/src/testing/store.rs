@@ -8,10 +8,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use std::ops::RangeInclusive;
+
+use clerk_claims_codegen::template::{CLOCK_SKEW_RANGE, LIFETIME_RANGE};
+
 use super::CustomKey;
 use super::mint::{Subject, TemplateSpec};
 use super::random_id;
 use crate::Organization;
+use crate::keys::KeyError;
 
 /// A Backend API error: status and Clerk's error envelope.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,8 +207,6 @@ pub(crate) fn now_ms() -> i64 {
 
 const SESSION_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
 const SESSION_ABANDON_MS: i64 = 30 * 24 * 3600 * 1000;
-const LIFETIME_RANGE: std::ops::RangeInclusive<i64> = 30..=315_360_000;
-const SKEW_RANGE: std::ops::RangeInclusive<i64> = 0..=300;
 
 /// The fields of a request body, with Clerk's parameter errors.
 struct Body<'a>(&'a Map<String, Value>);
@@ -221,10 +224,16 @@ impl<'a> Body<'a> {
         self.string(name)?.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing(name))
     }
 
-    fn integer(&self, name: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, ApiError> {
+    /// A non-negative integer in `range` (the engine's ranges for the Backend API's settings).
+    fn integer(&self, name: &str, range: RangeInclusive<u64>) -> Result<Option<i64>, ApiError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) if n.as_i64().is_some_and(|n| range.contains(&n)) => Ok(n.as_i64()),
+            Some(Value::Number(n))
+                if let Some(n) =
+                    n.as_u64().filter(|n| range.contains(n)).and_then(|n| i64::try_from(n).ok()) =>
+            {
+                Ok(Some(n))
+            }
             Some(other) => Err(ApiError::invalid(
                 name,
                 format!(
@@ -262,6 +271,12 @@ impl<'a> Body<'a> {
             }
         }
     }
+}
+
+/// `expires_in_seconds` of a token request: the Backend API takes the range of a template's
+/// lifetime.
+pub(crate) fn expires_in(body: &Map<String, Value>) -> Result<Option<i64>, ApiError> {
+    Body(body).integer("expires_in_seconds", LIFETIME_RANGE)
 }
 
 /// Merges `patch` into `target` as Clerk's metadata update does: objects merge key by key, `null`
@@ -594,7 +609,9 @@ impl State {
             public_metadata: body.metadata("public_metadata")?.cloned().unwrap_or_default(),
             private_metadata: body.metadata("private_metadata")?.cloned().unwrap_or_default(),
             created_by: created_by.map(str::to_string),
-            max_allowed_memberships: body.integer("max_allowed_memberships", 0..=i64::MAX)?.unwrap_or(0),
+            max_allowed_memberships: body
+                .integer("max_allowed_memberships", 0..=i64::MAX as u64)?
+                .unwrap_or(0),
             created_at: now,
             updated_at: now,
         };
@@ -821,7 +838,7 @@ impl State {
                     )
                 })?;
                 let custom_key = t.custom_key.as_ref().and_then(|(alg, secret)| {
-                    Some(CustomKey { algorithm: alg.parse().ok()?, secret: secret.as_bytes().to_vec() })
+                    CustomKey::new(alg.parse().ok()?, secret.as_bytes().to_vec()).ok()
                 });
                 Some(TemplateSpec {
                     claims: t.claims.clone(),
@@ -1017,7 +1034,7 @@ impl State {
         if let Some(lifetime) = fields.integer("lifetime", LIFETIME_RANGE)? {
             record.lifetime = lifetime;
         }
-        if let Some(skew) = fields.integer("allowed_clock_skew", SKEW_RANGE)? {
+        if let Some(skew) = fields.integer("allowed_clock_skew", CLOCK_SKEW_RANGE)? {
             record.allowed_clock_skew = skew;
         }
         match body.get("custom_signing_key") {
@@ -1037,20 +1054,12 @@ impl State {
                     (None, Some((_, secret))) => secret.clone(),
                     _ => return Err(ApiError::missing("signing_key")),
                 };
-                let minimum = match algorithm {
-                    "HS384" => 48,
-                    "HS512" => 64,
-                    _ => 32,
-                };
-                if secret.len() < minimum {
-                    return Err(ApiError::invalid(
-                        "signing_key",
-                        format!(
-                            "A {algorithm} signing key needs at least {minimum} bytes; this one has {}.",
-                            secret.len()
-                        ),
-                    ));
-                }
+                // The same rule as verifying keys: a secret at least as long as the hash.
+                let parsed =
+                    algorithm.parse().map_err(|e: KeyError| ApiError::invalid("signing_algorithm", e.0))?;
+                CustomKey::new(parsed, secret.clone().into_bytes()).map_err(|e| {
+                    ApiError::invalid("signing_key", format!("The signing key is refused: {e}."))
+                })?;
                 record.custom_key = Some((algorithm.to_string(), secret));
             }
             Some(Value::Bool(false)) => record.custom_key = None,
