@@ -154,31 +154,13 @@ fn pairs(query: Pairs) -> Result<Vec<(String, String)>, ApiError> {
     })
 }
 
-impl Shared {
-    pub(super) fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
-        f(&self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-    }
-
-    /// Runs a change; on success the fixtures file (if any) is rewritten.
-    pub(super) fn write(&self, f: impl FnOnce(&mut State) -> Result<Value, ApiError>) -> Reply {
-        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let out = f(&mut state)?;
-        if let Some(path) = &self.fixtures
-            && let Err(e) = state.save(path)
-        {
-            tracing::warn!(target: "clerk_claims::dev", "{e}");
-        }
-        Ok(axum::Json(out))
-    }
-}
-
 async fn jwks(AxumState(shared): AxumState<Arc<Shared>>) -> impl IntoResponse {
     ([(header::CACHE_CONTROL, "public, max-age=300")], axum::Json(shared.key.jwks_json()))
 }
 
 async fn create_user(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Reply {
     let body = object(body)?;
-    shared.write(|s| s.create_user(&body))
+    shared.write(|s| s.create_user(&body)).map(axum::Json)
 }
 
 async fn get_user(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
@@ -196,12 +178,12 @@ async fn update_user_metadata(
     body: Body,
 ) -> Reply {
     let body = object(body)?;
-    shared.write(|s| s.update_user_metadata(&id, &body))
+    shared.write(|s| s.update_user_metadata(&id, &body)).map(axum::Json)
 }
 
 async fn create_organization(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Reply {
     let body = object(body)?;
-    shared.write(|s| s.create_organization(&body))
+    shared.write(|s| s.create_organization(&body)).map(axum::Json)
 }
 
 async fn create_membership(
@@ -210,12 +192,12 @@ async fn create_membership(
     body: Body,
 ) -> Reply {
     let body = object(body)?;
-    shared.write(|s| s.create_membership(&id, &body))
+    shared.write(|s| s.create_membership(&id, &body)).map(axum::Json)
 }
 
 async fn create_session(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Reply {
     let body = object(body)?;
-    shared.write(|s| s.create_session(&body))
+    shared.write(|s| s.create_session(&body)).map(axum::Json)
 }
 
 async fn list_sessions(AxumState(shared): AxumState<Arc<Shared>>, query: Pairs) -> Reply {
@@ -228,7 +210,7 @@ async fn get_session(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<S
 }
 
 async fn revoke_session(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
-    shared.write(|s| s.revoke_session(&id))
+    shared.write(|s| s.revoke_session(&id)).map(axum::Json)
 }
 
 async fn session_token(
@@ -268,7 +250,7 @@ async fn get_template(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<
 
 async fn create_template(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Reply {
     let body = object(body)?;
-    shared.write(|s| s.create_template(&body))
+    shared.write(|s| s.create_template(&body)).map(axum::Json)
 }
 
 async fn update_template(
@@ -277,9 +259,9 @@ async fn update_template(
     body: Body,
 ) -> Reply {
     let body = object(body)?;
-    shared.write(|s| s.update_template(&id, &body))
+    shared.write(|s| s.update_template(&id, &body)).map(axum::Json)
 }
 
 async fn delete_template(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
-    shared.write(|s| s.delete_template(&id))
+    shared.write(|s| s.delete_template(&id)).map(axum::Json)
 }

@@ -88,6 +88,22 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        f(&self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Runs a change; on success the fixtures file (if any) is rewritten.
+    fn write(&self, f: impl FnOnce(&mut State) -> Result<Value, ApiError>) -> Result<Value, ApiError> {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let out = f(&mut state)?;
+        if let Some(path) = &self.fixtures
+            && let Err(e) = state.save(path)
+        {
+            tracing::warn!(target: "clerk_claims::dev", "{e}");
+        }
+        Ok(out)
+    }
+
     /// Signs a session token (no template) or a template token for an active session.
     fn mint(
         &self,
@@ -97,11 +113,7 @@ impl Shared {
         azp: Option<String>,
     ) -> Result<String, ApiError> {
         // Read under the lock, sign outside it (RSA signing is the slow part).
-        let mut grant = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).token_grant(
-            &self.info.issuer,
-            session,
-            template,
-        )?;
+        let mut grant = self.read(|s| s.token_grant(&self.info.issuer, session, template))?;
         grant.subject.azp = azp;
         let now = store::now_ms() / 1000;
         let failed =
@@ -424,6 +436,6 @@ impl DevIssuer {
                 format!("The body must be a JSON object, not {body}."),
             ));
         };
-        self.shared.write(|s| f(s, &body)).map(|json| json.0)
+        self.shared.write(|s| f(s, &body))
     }
 }
