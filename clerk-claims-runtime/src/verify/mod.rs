@@ -420,10 +420,7 @@ impl Verifier {
 
     /// The token cache's entry for a session token and its claims as `SessionClaims<C>`, verifying
     /// the token when it is not cached (with the cache off, an entry of its own).
-    fn session_shared<C>(
-        &self,
-        token: &str,
-    ) -> Result<(Arc<cache::Entry>, Arc<SessionClaims<C>>), VerifyError>
+    fn session_shared<C>(&self, token: &str) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
@@ -441,11 +438,7 @@ impl Verifier {
 
     /// The policy and Clerk's claims in one pass, then `C`; the entry to cache. A token whose
     /// claims do not fit `C` is still valid (and cached): the error is the claims'.
-    #[allow(clippy::type_complexity)]
-    fn verify_session_uncached<C: DeserializeOwned>(
-        &self,
-        token: &str,
-    ) -> Result<(Result<SessionClaims<C>, VerifyError>, Arc<cache::Entry>), VerifyError> {
+    fn verify_session_uncached<C: DeserializeOwned>(&self, token: &str) -> Result<Verified<C>, VerifyError> {
         let checked =
             policy::check_reading(self, token, TokenKind::Session, &Map::new(), SESSION_CLAIM_NAMES)?;
         let claims = SessionClaims::from_read(checked.claims, &checked.payload).map_err(claims_invalid);
@@ -461,11 +454,7 @@ impl Verifier {
     /// A session token's cache entry and claims (read once per type), fetching keys first when the
     /// key source is remote: the web layer's one verification per request.
     #[cfg(feature = "axum")]
-    #[allow(clippy::type_complexity)]
-    pub(crate) async fn session_shared_async<C>(
-        &self,
-        token: &str,
-    ) -> Result<(Arc<cache::Entry>, Arc<SessionClaims<C>>), VerifyError>
+    pub(crate) async fn session_shared_async<C>(&self, token: &str) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
@@ -518,6 +507,12 @@ impl Verifier {
         serde_json::from_slice(&payload).map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e)))
     }
 }
+
+/// A session token's cache entry and its claims shared with it.
+type SharedSession<C> = (Arc<cache::Entry>, Arc<SessionClaims<C>>);
+
+/// A token that passed the policy: its claims as `C` (which may not fit) and the entry to cache.
+type Verified<C> = (Result<SessionClaims<C>, VerifyError>, Arc<cache::Entry>);
 
 /// A verified entry's claims as `SessionClaims<C>`: read once, then shared.
 pub(crate) fn shared_claims<C>(
