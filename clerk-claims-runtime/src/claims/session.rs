@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::organization::{OrgClaim, Organization, split_by_scope};
 use super::registered::{Audience, RegisteredClaims};
+use crate::verify::strict::Members;
 
 /// The claims of a session token: Clerk's, normalised across v1 and v2, and the session-token
 /// customization's as `C` (`()` for none).
@@ -94,6 +95,10 @@ pub(crate) const SESSION_CLAIM_NAMES: &[&str] = &[
     "org_slug",
     "org_permissions",
 ];
+
+/// The top-level claims a template token's registered claims are read from, with the policy's.
+pub(crate) const TEMPLATE_CLAIM_NAMES: &[&str] =
+    &["sub", "exp", "iat", "nbf", "iss", "azp", "jti", "aud", "sid", "sts"];
 
 /// The session claims as they are in the token.
 #[derive(Deserialize)]
@@ -212,25 +217,29 @@ impl<C: DeserializeOwned> SessionClaims<C> {
     /// assert!(e.message.contains("sid"));
     /// ```
     pub fn from_payload(payload: &[u8]) -> Result<Self, ClaimsError> {
-        Self::assemble(parse(payload)?, payload)
+        Ok(Self::assemble(parse(payload)?, custom::<C>(payload)?))
     }
 
-    /// The claims from Clerk's claims already read ([`SESSION_CLAIM_NAMES`], by the policy's pass) and
-    /// the payload for `C`: one pass fewer than [`SessionClaims::from_payload`].
+    /// The claims from one strict pass over a verified payload: Clerk's claims from the members it
+    /// kept ([`SESSION_CLAIM_NAMES`]) and `C` as it read it. When `C` did not fit (`None`), or the
+    /// members do not, the payload is read again for the error with the claim's path.
     pub(crate) fn from_read(
-        clerk: serde_json::Map<String, Value>,
+        clerk: &Members<'_>,
+        custom: Option<C>,
         payload: &[u8],
     ) -> Result<Self, ClaimsError> {
-        let raw = match RawSession::deserialize(Value::Object(clerk)) {
+        let raw = match clerk.deserialize::<RawSession>() {
             Ok(raw) => raw,
-            // The error with the claim's path.
             Err(_) => parse(payload)?,
         };
-        Self::assemble(raw, payload)
+        let custom = match custom {
+            Some(custom) => custom,
+            None => self::custom::<C>(payload)?,
+        };
+        Ok(Self::assemble(raw, custom))
     }
 
-    fn assemble(raw: RawSession, payload: &[u8]) -> Result<Self, ClaimsError> {
-        let custom = custom::<C>(payload)?;
+    fn assemble(raw: RawSession, custom: C) -> Self {
         let organization = match (&raw.o, &raw.org_id) {
             (Some(o), _) => Some(Organization::from_v2(o, raw.fea.as_deref())),
             (None, Some(id)) => Some(Organization {
@@ -243,7 +252,7 @@ impl<C: DeserializeOwned> SessionClaims<C> {
         };
         let (org_features, user_features) = split_by_scope(raw.fea.as_deref().unwrap_or_default());
         let (org_plans, user_plans) = split_by_scope(raw.pla.as_deref().unwrap_or_default());
-        Ok(SessionClaims {
+        SessionClaims {
             sid: raw.sid,
             version: raw.v,
             factor_verification_age: raw.fva,
@@ -265,7 +274,7 @@ impl<C: DeserializeOwned> SessionClaims<C> {
                 aud: raw.aud,
             },
             custom,
-        })
+        }
     }
 }
 
@@ -326,6 +335,24 @@ impl<C: DeserializeOwned> TemplateClaims<C> {
     pub fn from_payload(payload: &[u8]) -> Result<Self, ClaimsError> {
         let registered: RegisteredClaims = parse(payload)?;
         let custom = custom::<C>(payload)?;
+        Ok(TemplateClaims { registered, custom })
+    }
+
+    /// [`SessionClaims::from_read`] for a template token: the registered claims from the members
+    /// kept ([`TEMPLATE_CLAIM_NAMES`]), `C` as read.
+    pub(crate) fn from_read(
+        members: &Members<'_>,
+        custom: Option<C>,
+        payload: &[u8],
+    ) -> Result<Self, ClaimsError> {
+        let registered = match members.deserialize::<RegisteredClaims>() {
+            Ok(registered) => registered,
+            Err(_) => parse(payload)?,
+        };
+        let custom = match custom {
+            Some(custom) => custom,
+            None => self::custom::<C>(payload)?,
+        };
         Ok(TemplateClaims { registered, custom })
     }
 }

@@ -8,9 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{Reason, VerifyError};
-
-/// Deepest JSON nesting accepted in a header or payload.
-pub const MAX_NESTING: usize = 32;
+use super::strict::{check_object, read_object};
 
 /// A decoded, not yet verified token.
 #[derive(Debug, Clone)]
@@ -74,7 +72,7 @@ fn undecodable() -> VerifyError {
 /// ```
 pub fn decode(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError> {
     let decoded = decode_jws(token, max_bytes)?;
-    check_json_object(&decoded.payload)?;
+    check_object(&decoded.payload, &[])?;
     Ok(decoded)
 }
 
@@ -101,8 +99,9 @@ pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyEr
     let header_bytes = b64(h)?;
     let payload = b64(p)?;
     let signature = b64(s)?;
-    check_json_object(&header_bytes)?;
-    let header: Header = serde_json::from_slice(&header_bytes).map_err(|_| undecodable())?;
+    // On failure, the strict check alone says whether the form is wrong or a member does not fit.
+    let (header, _) = read_object::<Header>(&header_bytes, &[])
+        .map_err(|_| check_object(&header_bytes, &[]).err().unwrap_or_else(undecodable))?;
     Ok(Decoded { header, payload, signature, signing_input, header_json: header_bytes })
 }
 
@@ -110,153 +109,4 @@ pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyEr
 /// non-zero trailing bits, so one byte string has exactly one accepted spelling.
 fn b64(segment: &str) -> Result<Vec<u8>, VerifyError> {
     URL_SAFE_NO_PAD.decode(segment).map_err(|_| undecodable())
-}
-
-/// A JSON object, with no duplicate key at any level and no nesting beyond [`MAX_NESTING`].
-pub(crate) fn check_json_object(bytes: &[u8]) -> Result<(), VerifyError> {
-    let is_object = strictly(bytes, Strict { depth: 0, capture: None })?;
-    if is_object { Ok(()) } else { Err(undecodable()) }
-}
-
-/// [`check_json_object`] and, in the same pass, the top-level members named in `names` (a member
-/// present as `null` is captured as `null`). Everything else is walked, not built.
-pub(crate) fn check_json_object_capturing(
-    bytes: &[u8],
-    names: &[&str],
-) -> Result<serde_json::Map<String, serde_json::Value>, VerifyError> {
-    let mut captured = serde_json::Map::new();
-    let is_object =
-        strictly(bytes, Strict { depth: 0, capture: Some(Capture { names, into: &mut captured }) })?;
-    if is_object { Ok(captured) } else { Err(undecodable()) }
-}
-
-/// Runs a strict walk over `bytes` (the whole input, nothing after it).
-fn strictly(bytes: &[u8], seed: Strict<'_>) -> Result<bool, VerifyError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|value| de.end().map(|()| value)) {
-        Ok(value) => Ok(value),
-        Err(e) if e.to_string().contains("duplicate key") => Err(VerifyError::new(
-            Reason::TokenInvalid,
-            "Invalid JWT form. The header or payload has a duplicate key.",
-        )),
-        Err(e) if e.to_string().contains("nested") => Err(VerifyError::new(
-            Reason::TokenInvalid,
-            format!("Invalid JWT form. The header or payload is nested deeper than {MAX_NESTING} levels."),
-        )),
-        Err(_) => Err(undecodable()),
-    }
-}
-
-/// Top-level members to keep as JSON while walking, and where to put them.
-struct Capture<'c> {
-    names: &'c [&'c str],
-    into: &'c mut serde_json::Map<String, serde_json::Value>,
-}
-
-/// Walks a JSON value checking keys and depth; yields whether the top is an object. With a
-/// `capture`, the object's named members are also read as JSON.
-struct Strict<'c> {
-    depth: usize,
-    capture: Option<Capture<'c>>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Strict<'_> {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Strict<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("JSON")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        let depth = self.depth + 1;
-        if depth > MAX_NESTING {
-            return Err(serde::de::Error::custom("nested too deep"));
-        }
-        while seq.next_element_seed(Strict { depth, capture: None })?.is_some() {}
-        Ok(false)
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        use serde::de::Error;
-        let depth = self.depth + 1;
-        if depth > MAX_NESTING {
-            return Err(A::Error::custom("nested too deep"));
-        }
-        let mut capture = self.capture;
-        // Objects in tokens are small: a linear scan over borrowed keys beats hashing owned ones.
-        let mut keys: Vec<std::borrow::Cow<'de, str>> = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            if keys.contains(&key) {
-                return Err(A::Error::custom("duplicate key"));
-            }
-            match &mut capture {
-                Some(capture) if capture.names.contains(&key.as_ref()) => {
-                    // Captured members are small (times, ids, `aud`): take their text, check it
-                    // as strictly as the rest, then read it as JSON.
-                    let raw: &'de serde_json::value::RawValue = map.next_value()?;
-                    let mut inner = serde_json::Deserializer::from_str(raw.get());
-                    serde::de::DeserializeSeed::deserialize(Strict { depth, capture: None }, &mut inner)
-                        .map_err(|e| A::Error::custom(e.to_string()))?;
-                    let value =
-                        serde_json::from_str(raw.get()).map_err(|e| A::Error::custom(e.to_string()))?;
-                    capture.into.insert(key.to_string(), value);
-                }
-                _ => {
-                    map.next_value_seed(Strict { depth, capture: None })?;
-                }
-            }
-            keys.push(key);
-        }
-        Ok(true)
-    }
-}
-
-/// A map key, borrowed from the input when it has no escapes.
-struct KeySeed;
-
-impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
-    type Value = std::borrow::Cow<'de, str>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for KeySeed {
-    type Value = std::borrow::Cow<'de, str>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a string key")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Borrowed(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Owned(v.to_string()))
-    }
 }

@@ -20,6 +20,7 @@ pub(crate) mod cache;
 mod error;
 mod jws;
 pub mod policy;
+pub(crate) mod strict;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -28,11 +29,13 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 pub use error::{Reason, VerifyError};
-pub use jws::{Decoded, Header, MAX_NESTING, decode, decode_jws};
+pub use jws::{Decoded, Header, decode, decode_jws};
+pub use strict::MAX_NESTING;
 
-use crate::claims::session::SESSION_CLAIM_NAMES;
+use crate::claims::session::{SESSION_CLAIM_NAMES, TEMPLATE_CLAIM_NAMES};
 use crate::claims::{ClerkClaims, SessionClaims, TemplateClaims};
 use crate::keys::{Algorithm, Jwks, Key};
+use policy::POLICY_CLAIMS;
 
 /// Default limit on a token's length, checked before anything is decoded.
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -439,10 +442,12 @@ impl Verifier {
     /// The policy and Clerk's claims in one pass, then `C`; the entry to cache. A token whose
     /// claims do not fit `C` is still valid (and cached): the error is the claims'.
     fn verify_session_uncached<C: DeserializeOwned>(&self, token: &str) -> Result<Verified<C>, VerifyError> {
-        let checked =
-            policy::check_reading(self, token, TokenKind::Session, &Map::new(), SESSION_CLAIM_NAMES)?;
-        let claims = SessionClaims::from_read(checked.claims, &checked.payload).map_err(claims_invalid);
-        Ok((claims, cache::Entry::new(checked.payload.into(), checked.exp)))
+        let payload = policy::signature(self, token, TokenKind::Session)?.payload;
+        let read =
+            policy::read_claims::<C>(self, &payload, TokenKind::Session, &Map::new(), SESSION_CLAIM_NAMES)?;
+        let exp = read.exp;
+        let claims = SessionClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid);
+        Ok((claims, cache::Entry::new(payload.into(), exp)))
     }
 
     fn remember(&self, token: &str, entry: Arc<cache::Entry>, now: i64) {
@@ -471,8 +476,7 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<TemplateClaims<C>, VerifyError> {
-        let payload = policy::check(self, token, TokenKind::Template, &C::constant_claims())?;
-        TemplateClaims::from_payload(&payload).map_err(claims_invalid)
+        self.template_claims(token, TokenKind::Template, &C::constant_claims())
     }
 
     /// Verifies a token of either kind into registered claims and `C`.
@@ -480,8 +484,19 @@ impl Verifier {
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<TemplateClaims<C>, VerifyError> {
-        let payload = policy::check(self, token, TokenKind::Any, &Map::new())?;
-        TemplateClaims::from_payload(&payload).map_err(claims_invalid)
+        self.template_claims(token, TokenKind::Any, &Map::new())
+    }
+
+    /// The policy, the registered claims and `C` in one pass over the payload.
+    fn template_claims<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        constants: &Map<String, Value>,
+    ) -> Result<TemplateClaims<C>, VerifyError> {
+        let payload = policy::signature(self, token, kind)?.payload;
+        let read = policy::read_claims::<C>(self, &payload, kind, constants, TEMPLATE_CLAIM_NAMES)?;
+        TemplateClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid)
     }
 
     /// Verifies a token of `kind` and returns its payload as JSON.
@@ -503,8 +518,12 @@ impl Verifier {
         kind: TokenKind,
         constants: &Map<String, Value>,
     ) -> Result<Value, VerifyError> {
-        let payload = policy::check(self, token, kind, constants)?;
-        serde_json::from_slice(&payload).map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e)))
+        let payload = policy::signature(self, token, kind)?.payload;
+        match policy::read_claims::<Value>(self, &payload, kind, constants, POLICY_CLAIMS)?.value {
+            Some(value) => Ok(value),
+            None => serde_json::from_slice(&payload)
+                .map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e))),
+        }
     }
 }
 

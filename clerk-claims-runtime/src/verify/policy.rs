@@ -20,9 +20,12 @@
 //! 11. `sts: "pending"` is signed out unless allowed;
 //! 12. constant claims of the claims type.
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::jws::{check_json_object, check_json_object_capturing};
+use super::strict::{Members, check_object, read_object};
 use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
 
 use crate::keys::{Key, missing_key};
@@ -44,63 +47,50 @@ fn not_clerk(reason: Reason, message: impl Into<String>) -> VerifyError {
     VerifyError::new(reason, message).with_action(ENSURE_CLERK_JWT)
 }
 
-/// Applies the policy to `token`; on success returns the verified payload bytes.
-pub(crate) fn check(
-    verifier: &Verifier,
-    token: &str,
-    kind: TokenKind,
-    constants: &Map<String, Value>,
-) -> Result<Vec<u8>, VerifyError> {
-    check_reading(verifier, token, kind, constants, POLICY_CLAIMS).map(|checked| checked.payload)
-}
-
 /// The claims the policy looks at.
-const POLICY_CLAIMS: &[&str] = &["sub", "exp", "nbf", "iat", "aud", "azp", "iss", "sid", "sts"];
+pub(crate) const POLICY_CLAIMS: &[&str] = &["sub", "exp", "nbf", "iat", "aud", "azp", "iss", "sid", "sts"];
 
-/// A token that passed the policy.
-pub(crate) struct Checked {
-    /// The payload bytes.
-    pub payload: Vec<u8>,
+/// A payload that passed the policy (steps 7 to 12).
+pub(crate) struct Read<'p, T> {
+    /// The payload read as `T`; `None` when it does not fit `T` (read it again for the error).
+    pub value: Option<T>,
+    /// The top-level members asked for, as their JSON text.
+    pub members: Members<'p>,
     /// `exp`.
     pub exp: i64,
-    /// The top-level claims read while checking (the policy's, and those asked for).
-    pub claims: Map<String, Value>,
 }
 
-/// [`check`], also reading the top-level claims named in `read` (a superset of the policy's) in
-/// the same pass over the payload, and returning `exp`.
-pub(crate) fn check_reading(
+/// Steps 7 to 12 over a verified payload, in the one strict pass that refuses duplicate keys and
+/// deep nesting, reads the payload as `T`, and keeps the members named in `read` (a superset of
+/// [`POLICY_CLAIMS`]) for the policy and the caller. Claims nobody reads are walked, not built.
+pub(crate) fn read_claims<'p, T: Deserialize<'p>>(
     verifier: &Verifier,
-    token: &str,
+    payload: &'p [u8],
     kind: TokenKind,
     constants: &Map<String, Value>,
     read: &[&str],
-) -> Result<Checked, VerifyError> {
-    let decoded = signature(verifier, token, kind)?;
-    let claims = policy_claims(&decoded.payload, !constants.is_empty(), read)?;
+) -> Result<Read<'p, T>, VerifyError> {
+    let names: Cow<'_, [&str]> = if constants.is_empty() {
+        Cow::Borrowed(read)
+    } else {
+        Cow::Owned(read.iter().copied().chain(constants.keys().map(String::as_str)).collect())
+    };
+    let (value, claims) = match read_object::<T>(payload, &names) {
+        Ok((value, members)) => (Some(value), members),
+        // Either the form is wrong (refused here) or the claims do not fit `T` (the caller's to say,
+        // once the policy has passed).
+        Err(_) => (None, check_object(payload, &names)?),
+    };
     let now = verifier.clock.now();
     subject(&claims)?;
     audience(verifier, &claims, constants)?;
     authorized_party(verifier, &claims)?;
-    times(verifier.clock_skew, now, &claims)?;
+    let exp = times(verifier.clock_skew, now, &claims)?;
     issuer(verifier, &claims)?;
     token_kind(&claims, kind)?;
     pending(verifier, &claims, kind)?;
     constant_claims(&claims, constants)?;
-    let exp = time_claim(&claims, "exp", "expiry date")?.unwrap_or(i64::MIN);
-    Ok(Checked { payload: decoded.payload, exp, claims })
-}
-
-/// The claims named in `read` (every claim when constant claims must be compared too), read in
-/// the same pass that refuses duplicate keys and deep nesting. Other claims (metadata objects, ...)
-/// are walked, not built into a JSON tree.
-fn policy_claims(payload: &[u8], all: bool, read: &[&str]) -> Result<Map<String, Value>, VerifyError> {
-    if all {
-        check_json_object(payload)?;
-        return serde_json::from_slice(payload)
-            .map_err(|_| fail(Reason::TokenInvalid, "Invalid JWT form. The payload is not a JSON object."));
-    }
-    check_json_object_capturing(payload, read)
+    Ok(Read { value, members: claims, exp })
 }
 
 /// Steps 1 to 3, which need no key: form, header, category.
@@ -237,22 +227,29 @@ fn header_type(verifier: &Verifier, decoded: &Decoded<'_>) -> Result<(), VerifyE
     ))
 }
 
-fn subject(claims: &Map<String, Value>) -> Result<(), VerifyError> {
-    match claims.get("sub") {
-        Some(Value::String(_)) => Ok(()),
-        other => Err(not_clerk(
-            Reason::TokenVerificationFailed,
-            format!(
-                "Subject claim (sub) is required and must be a string. Received {}.",
-                other.map_or_else(undefined, Value::to_string)
-            ),
-        )),
+fn subject(claims: &Members<'_>) -> Result<(), VerifyError> {
+    if is_string(claims, "sub") {
+        return Ok(());
     }
+    Err(not_clerk(
+        Reason::TokenVerificationFailed,
+        format!("Subject claim (sub) is required and must be a string. Received {}.", shown(claims, "sub")),
+    ))
+}
+
+/// Whether the claim is a JSON string.
+fn is_string(claims: &Members<'_>, name: &str) -> bool {
+    claims.get(name).is_some_and(|raw| raw.get().starts_with('"'))
+}
+
+/// A claim as Clerk's messages show it: its JSON, or `undefined`.
+fn shown(claims: &Members<'_>, name: &str) -> String {
+    claims.value(name).map_or_else(undefined, |value| value.to_string())
 }
 
 fn audience(
     verifier: &Verifier,
-    claims: &Map<String, Value>,
+    claims: &Members<'_>,
     constants: &Map<String, Value>,
 ) -> Result<(), VerifyError> {
     let mut expected: Vec<&str> = verifier.audiences.iter().map(String::as_str).collect();
@@ -263,7 +260,7 @@ fn audience(
         return Ok(());
     }
     let list = json!(expected).to_string();
-    match claims.get("aud") {
+    match claims.value("aud") {
         Some(Value::String(aud)) if expected.contains(&aud.as_str()) => Ok(()),
         // An array must be non-empty and all strings, one of them expected.
         Some(Value::Array(auds))
@@ -280,23 +277,23 @@ fn audience(
             Reason::TokenVerificationFailed,
             format!(
                 "Invalid JWT audience claim (aud) {}. Is not included in \"{list}\".",
-                other.map_or_else(undefined, Value::to_string)
+                other.map_or_else(undefined, |v| v.to_string())
             ),
         )),
     }
 }
 
-fn authorized_party(verifier: &Verifier, claims: &Map<String, Value>) -> Result<(), VerifyError> {
+fn authorized_party(verifier: &Verifier, claims: &Members<'_>) -> Result<(), VerifyError> {
     if verifier.authorized_parties.is_empty() {
         return Ok(());
     }
-    match claims.get("azp") {
-        Some(Value::String(azp)) if verifier.authorized_parties.iter().any(|p| p == azp) => Ok(()),
-        other => Err(fail(
+    match claims.string("azp") {
+        Some(azp) if verifier.authorized_parties.iter().any(|p| *p == azp) => Ok(()),
+        _ => Err(fail(
             Reason::TokenInvalidAuthorizedParties,
             format!(
                 "Invalid JWT Authorized party claim (azp) {}. Expected \"{}\".",
-                other.map_or_else(undefined, Value::to_string),
+                shown(claims, "azp"),
                 verifier.authorized_parties.join(",")
             ),
         )),
@@ -304,8 +301,8 @@ fn authorized_party(verifier: &Verifier, claims: &Map<String, Value>) -> Result<
 }
 
 /// A time claim as whole seconds: JSON numbers only (a string `exp` is an error, not "absent").
-fn time_claim(claims: &Map<String, Value>, name: &str, what: &str) -> Result<Option<i64>, VerifyError> {
-    match claims.get(name) {
+fn time_claim(claims: &Members<'_>, name: &str, what: &str) -> Result<Option<i64>, VerifyError> {
+    match claims.value(name) {
         None => Ok(None),
         Some(Value::Number(n)) => {
             let seconds = match n.as_i64() {
@@ -324,7 +321,7 @@ fn time_claim(claims: &Map<String, Value>, name: &str, what: &str) -> Result<Opt
                 )),
             }
         }
-        Some(other) => Err(bad_time(name, what, other)),
+        Some(other) => Err(bad_time(name, what, &other)),
     }
 }
 
@@ -340,7 +337,8 @@ fn date(unix: i64) -> String {
     httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
 }
 
-fn times(skew: i64, now: i64, claims: &Map<String, Value>) -> Result<(), VerifyError> {
+/// The time claims against the clock; returns `exp`.
+fn times(skew: i64, now: i64, claims: &Members<'_>) -> Result<i64, VerifyError> {
     let Some(exp) = time_claim(claims, "exp", "expiry date")? else {
         return Err(bad_time("exp", "expiry date", &Value::Null));
     };
@@ -374,39 +372,38 @@ fn times(skew: i64, now: i64, claims: &Map<String, Value>) -> Result<(), VerifyE
             ),
         ));
     }
-    Ok(())
+    Ok(exp)
 }
 
-fn issuer(verifier: &Verifier, claims: &Map<String, Value>) -> Result<(), VerifyError> {
+fn issuer(verifier: &Verifier, claims: &Members<'_>) -> Result<(), VerifyError> {
     if verifier.issuers.is_empty() {
         return Ok(());
     }
-    match claims.get("iss") {
-        Some(Value::String(iss)) if verifier.issuers.iter().any(|i| i == iss) => Ok(()),
-        other => Err(fail(
+    match claims.string("iss") {
+        Some(iss) if verifier.issuers.iter().any(|i| *i == iss) => Ok(()),
+        _ => Err(fail(
             Reason::TokenInvalidIssuer,
             format!(
                 "Invalid JWT issuer claim (iss) {}. Expected \"{}\": the token comes from another Clerk instance.",
-                other.map_or_else(undefined, Value::to_string),
+                shown(claims, "iss"),
                 verifier.issuers.join(", ")
             ),
         )),
     }
 }
 
-fn token_kind(claims: &Map<String, Value>, kind: TokenKind) -> Result<(), VerifyError> {
-    let machine = claims.get("sub").and_then(Value::as_str).is_some_and(|s| s.starts_with("mch_"));
-    let sid = claims.get("sid");
+fn token_kind(claims: &Members<'_>, kind: TokenKind) -> Result<(), VerifyError> {
+    let machine = claims.string("sub").is_some_and(|s| s.starts_with("mch_"));
     match kind {
         TokenKind::Session if machine => Err(fail(
             Reason::TokenTypeMismatch,
             "A machine token was given where a session token is expected.",
         )),
-        TokenKind::Session if !matches!(sid, Some(Value::String(_))) => Err(fail(
+        TokenKind::Session if !is_string(claims, "sid") => Err(fail(
             Reason::TokenTypeMismatch,
             "The token has no session id (sid): a JWT-template token was given where a session token is expected.",
         )),
-        TokenKind::Template if sid.is_some() => Err(fail(
+        TokenKind::Template if claims.get("sid").is_some() => Err(fail(
             Reason::TokenTypeMismatch,
             "The token has a session id (sid): a session token was given where a JWT-template token is expected.",
         )),
@@ -414,10 +411,10 @@ fn token_kind(claims: &Map<String, Value>, kind: TokenKind) -> Result<(), Verify
     }
 }
 
-fn pending(verifier: &Verifier, claims: &Map<String, Value>, kind: TokenKind) -> Result<(), VerifyError> {
+fn pending(verifier: &Verifier, claims: &Members<'_>, kind: TokenKind) -> Result<(), VerifyError> {
     if kind != TokenKind::Template
         && !verifier.allow_pending
-        && claims.get("sts").and_then(Value::as_str) == Some("pending")
+        && claims.string("sts").as_deref() == Some("pending")
     {
         return Err(fail(
             Reason::SessionPending,
@@ -428,18 +425,18 @@ fn pending(verifier: &Verifier, claims: &Map<String, Value>, kind: TokenKind) ->
     Ok(())
 }
 
-fn constant_claims(claims: &Map<String, Value>, constants: &Map<String, Value>) -> Result<(), VerifyError> {
+fn constant_claims(claims: &Members<'_>, constants: &Map<String, Value>) -> Result<(), VerifyError> {
     for (name, expected) in constants {
         if name == "aud" {
             continue; // checked with the audience
         }
-        let found = claims.get(name);
-        if found != Some(expected) {
+        let found = claims.value(name);
+        if found.as_ref() != Some(expected) {
             return Err(fail(
                 Reason::ClaimsInvalid,
                 format!(
                     "The claim `{name}` is {}; the template always renders {expected}: the token is from another template.",
-                    found.map_or_else(|| "missing".to_string(), Value::to_string)
+                    found.map_or_else(|| "missing".to_string(), |v| v.to_string())
                 ),
             ));
         }
