@@ -67,8 +67,19 @@ pub(crate) fn read_object<'de, T: Deserialize<'de>>(
     bytes: &'de [u8],
     capture: &[&str],
 ) -> Result<(T, Members<'de>), serde_json::Error> {
-    let mut members = Members::default();
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // Checking the UTF-8 once up front spares serde_json checking each string and captured member.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => read_from(serde_json::Deserializer::from_str(text), capture),
+        // serde_json reports where the bad byte is.
+        Err(_) => read_from(serde_json::Deserializer::from_slice(bytes), capture),
+    }
+}
+
+fn read_from<'de, R: serde_json::de::Read<'de>, T: Deserialize<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    capture: &[&str],
+) -> Result<(T, Members<'de>), serde_json::Error> {
+    let mut members = Members { members: Vec::with_capacity(capture.len()) };
     let value = T::deserialize(Object { inner: &mut de, capture, members: &mut members })?;
     de.end()?;
     Ok((value, members))
@@ -176,7 +187,8 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<'_, 'de, V> {
         visitor.visit_map(StrictMap {
             inner: map,
             depth: 1,
-            keys: Vec::new(),
+            // A session token has about twenty claims: one allocation, no regrowth.
+            keys: Vec::with_capacity(32),
             capture: Some((capture, members)),
             captured: None,
         })
