@@ -200,7 +200,7 @@ fn v2_permissions(o: &OrgClaim, fea: Option<&str>) -> Vec<String> {
         return Vec::new();
     };
     let permissions: Vec<&str> = per.split(',').collect();
-    let Some(masks) = fpm.split(',').map(parse_mask).collect::<Option<Vec<Vec<bool>>>>() else {
+    let Some(masks) = fpm.split(',').map(Mask::parse).collect::<Option<Vec<Mask>>>() else {
         return Vec::new(); // a malformed mask fails closed
     };
     let mut out = Vec::new();
@@ -209,36 +209,55 @@ fn v2_permissions(o: &OrgClaim, fea: Option<&str>) -> Vec<String> {
         if !scope.contains('o') {
             continue;
         }
-        let Some(bits) = masks.get(i) else { continue };
+        let Some(mask) = masks.get(i) else { continue };
         for (bit, permission) in permissions.iter().enumerate() {
-            if bits.get(bit).copied().unwrap_or(false) {
-                out.push(format!("org:{feature}:{permission}"));
+            if mask.bit(bit) {
+                out.push(["org:", feature, ":", permission].concat());
             }
         }
     }
     out
 }
 
-/// The bits of a non-negative decimal number of any size, least significant first; `None` when it
-/// is not one.
-fn parse_mask(text: &str) -> Option<Vec<bool>> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    // Little-endian base-2^32 limbs: multiply by ten and add each digit.
-    let mut limbs: Vec<u32> = vec![0];
-    for digit in text.bytes().map(|b| u64::from(b - b'0')) {
-        let mut carry = digit;
-        for limb in &mut limbs {
-            let value = u64::from(*limb) * 10 + carry;
-            *limb = (value & 0xFFFF_FFFF) as u32;
-            carry = value >> 32;
+/// The bits of a non-negative decimal number of any size: one word for the usual few permissions,
+/// little-endian base-2^32 limbs beyond 64 of them.
+enum Mask {
+    Word(u64),
+    Limbs(Vec<u32>),
+}
+
+impl Mask {
+    /// `None` when `text` is not a non-negative decimal number.
+    fn parse(text: &str) -> Option<Mask> {
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
         }
-        if carry > 0 {
-            limbs.push(carry as u32);
+        if let Ok(word) = text.parse::<u64>() {
+            return Some(Mask::Word(word));
+        }
+        // Multiply by ten and add each digit.
+        let mut limbs: Vec<u32> = vec![0];
+        for digit in text.bytes().map(|b| u64::from(b - b'0')) {
+            let mut carry = digit;
+            for limb in &mut limbs {
+                let value = u64::from(*limb) * 10 + carry;
+                *limb = (value & 0xFFFF_FFFF) as u32;
+                carry = value >> 32;
+            }
+            if carry > 0 {
+                limbs.push(carry as u32);
+            }
+        }
+        Some(Mask::Limbs(limbs))
+    }
+
+    /// Whether bit `i` (least significant first) is set.
+    fn bit(&self, i: usize) -> bool {
+        match self {
+            Mask::Word(word) => i < 64 && word >> i & 1 == 1,
+            Mask::Limbs(limbs) => limbs.get(i / 32).is_some_and(|limb| limb >> (i % 32) & 1 == 1),
         }
     }
-    Some(limbs.iter().flat_map(|limb| (0..32).map(move |b| limb >> b & 1 == 1)).collect())
 }
 
 #[cfg(test)]
@@ -250,10 +269,16 @@ mod tests {
         for bits in
             [vec![], vec![true], vec![false, true], vec![true; 70], (0..200).map(|i| i % 3 == 0).collect()]
         {
-            let decoded = parse_mask(&mask_decimal(&bits)).unwrap();
-            let width = bits.len().max(1);
-            assert_eq!(decoded[..bits.len()], bits[..], "{width} bits");
-            assert!(decoded[bits.len()..].iter().all(|b| !b));
+            let decoded = Mask::parse(&mask_decimal(&bits)).unwrap();
+            let read: Vec<bool> = (0..bits.len() + 70).map(|i| decoded.bit(i)).collect();
+            assert_eq!(read[..bits.len()], bits[..], "{} bits", bits.len());
+            assert!(read[bits.len()..].iter().all(|b| !b));
+        }
+        assert!(matches!(Mask::parse(&u64::MAX.to_string()), Some(Mask::Word(u64::MAX))));
+        assert!(matches!(Mask::parse("18446744073709551616"), Some(Mask::Limbs(_))));
+        assert!(Mask::parse("18446744073709551616").unwrap().bit(64));
+        for bad in ["", "-1", "+1", "1.0", "0x1", " 1"] {
+            assert!(Mask::parse(bad).is_none(), "{bad:?}");
         }
         assert_eq!(mask_decimal(&[true; 64]), u64::MAX.to_string());
     }
