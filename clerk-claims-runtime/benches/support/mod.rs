@@ -1,0 +1,93 @@
+//! The verify bench's workload, shared with `scripts/verify-instructions.sh`: one realistic v2
+//! session token (organization claims, `fva`, custom claims with a metadata object), RS256-2048,
+//! the verifier it is checked with (token cache off) and the floor (the raw RSA verification of the
+//! same signing input with a parsed key).
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, KeyPair, ParsedPublicKey, RsaKeyPair};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use clerk_claims_runtime::{Jwks, Verifier};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The clock the token is checked at.
+pub const NOW: i64 = 1_666_648_250;
+
+/// The session customization's claims.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+pub struct Custom {
+    email: Option<String>,
+    role: String,
+    plan: String,
+    metadata: serde_json::Value,
+}
+
+/// The token, a verifier for it and the floor's key and input.
+pub struct Workload {
+    /// The compact token.
+    pub token: String,
+    /// Clerk's instance issuer and authorized party, token cache off.
+    pub verifier: Verifier,
+    /// The RSA key, parsed.
+    pub floor_key: ParsedPublicKey,
+    /// The signature's bytes.
+    pub signature: Vec<u8>,
+}
+
+impl Workload {
+    /// Builds the workload from the vectors in `vectors` (`shared/vectors`).
+    pub fn new(vectors: &str) -> Workload {
+        let read = |path: &str| std::fs::read_to_string(format!("{vectors}/{path}")).unwrap();
+        let pem = read("clerk/keys/instance_rs256_private_pkcs8.pem");
+        let der =
+            STANDARD.decode(pem.lines().filter(|l| !l.starts_with("-----")).collect::<String>()).unwrap();
+        let key = RsaKeyPair::from_pkcs8(&der).unwrap();
+        let header = json!({"alg": "RS256", "cat": "cl_B7d4PD111AAA", "kid": "ins_2GIoQhbUpy0hX7B2cVkuTMinXoD", "typ": "JWT"});
+        let payload = json!({
+            "azp": "https://accounts.inspired.puma-74.lcl.dev", "exp": NOW + 60, "fea": "o:billing,o:reports,o:members",
+            "fva": [3, -1], "iat": NOW, "iss": "https://clerk.inspired.puma-74.lcl.dev", "nbf": NOW - 10,
+            "o": {"fpm": "3,1,1", "id": "org_2WzCA5UDlNDsdIRqzP52wDZWTqe", "per": "manage,read", "rol": "admin", "slg": "acme-corp"},
+            "sid": "sess_2WzEBr47qGpr6WDBadSMTtHgz80", "sts": "active", "sub": "user_2WzE99n2klw2qLbPtYSHlUWfLGT", "v": 2,
+            "email": "maria@example.com", "role": "editor", "plan": "pro",
+            "metadata": {"onboarding_complete": true, "locale": "en-US", "seats": 25},
+        });
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(payload.to_string())
+        );
+        let mut sig = vec![0; key.public_modulus_len()];
+        key.sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), input.as_bytes(), &mut sig).unwrap();
+        let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(&sig));
+        let jwks = Jwks::from_json(&read("clerk/jwks/mock_jwks.json")).unwrap();
+        let verifier = Verifier::new(jwks)
+            .issuer("https://clerk.inspired.puma-74.lcl.dev")
+            .authorized_parties(["https://accounts.inspired.puma-74.lcl.dev"])
+            .now(NOW)
+            .token_cache(false);
+        let floor_key =
+            ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, key.public_key().as_ref()).unwrap();
+        let workload = Workload { token, verifier, floor_key, signature: sig };
+        assert!(workload.floor() && workload.verify().is_ok());
+        workload
+    }
+
+    /// `header.payload`, as signed.
+    pub fn signing_input(&self) -> &str {
+        self.token.rsplit_once('.').map_or("", |(input, _)| input)
+    }
+
+    /// The floor: the RSA verification of the signing input, nothing else.
+    pub fn floor(&self) -> bool {
+        self.floor_key.verify_sig(self.signing_input().as_bytes(), &self.signature).is_ok()
+    }
+
+    /// A whole verification into `SessionClaims<Custom>`.
+    pub fn verify(
+        &self,
+    ) -> Result<clerk_claims_runtime::SessionClaims<Custom>, clerk_claims_runtime::VerifyError> {
+        self.verifier.verify_session::<Custom>(&self.token)
+    }
+}
