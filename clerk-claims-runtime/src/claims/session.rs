@@ -185,6 +185,25 @@ fn custom<C: DeserializeOwned>(payload: &[u8]) -> Result<C, ClaimsError> {
     }
 }
 
+/// What one strict pass over a verified payload read, completed: Clerk's part `K` from the members
+/// it kept, and `C` as it read it. Whichever did not fit is read again from the payload, for the
+/// error with the claim's path (or, for `C`, through the flattening wrapper it may need).
+fn complete<K: DeserializeOwned, C: DeserializeOwned>(
+    members: &Members<'_>,
+    custom: Option<C>,
+    payload: &[u8],
+) -> Result<(K, C), ClaimsError> {
+    let clerk = match members.deserialize::<K>() {
+        Ok(clerk) => clerk,
+        Err(_) => parse(payload)?,
+    };
+    let custom = match custom {
+        Some(custom) => custom,
+        None => self::custom::<C>(payload)?,
+    };
+    Ok((clerk, custom))
+}
+
 /// Deserializes with the path of the claim that did not fit. The path is only tracked to explain a
 /// failure: the first attempt runs at full speed.
 fn parse<T: DeserializeOwned>(payload: &[u8]) -> Result<T, ClaimsError> {
@@ -228,14 +247,7 @@ impl<C: DeserializeOwned> SessionClaims<C> {
         custom: Option<C>,
         payload: &[u8],
     ) -> Result<Self, ClaimsError> {
-        let raw = match clerk.deserialize::<RawSession>() {
-            Ok(raw) => raw,
-            Err(_) => parse(payload)?,
-        };
-        let custom = match custom {
-            Some(custom) => custom,
-            None => self::custom::<C>(payload)?,
-        };
+        let (raw, custom) = complete::<RawSession, C>(clerk, custom, payload)?;
         Ok(Self::assemble(raw, custom))
     }
 
@@ -345,14 +357,7 @@ impl<C: DeserializeOwned> TemplateClaims<C> {
         custom: Option<C>,
         payload: &[u8],
     ) -> Result<Self, ClaimsError> {
-        let registered = match members.deserialize::<RegisteredClaims>() {
-            Ok(registered) => registered,
-            Err(_) => parse(payload)?,
-        };
-        let custom = match custom {
-            Some(custom) => custom,
-            None => self::custom::<C>(payload)?,
-        };
+        let (registered, custom) = complete::<RegisteredClaims, C>(members, custom, payload)?;
         Ok(TemplateClaims { registered, custom })
     }
 }

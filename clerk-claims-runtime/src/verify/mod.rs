@@ -439,8 +439,8 @@ impl Verifier {
         Ok((entry, claims))
     }
 
-    /// The policy and Clerk's claims in one pass, then `C`; the entry to cache. A token whose
-    /// claims do not fit `C` is still valid (and cached): the error is the claims'.
+    /// The policy, Clerk's claims and `C` in one pass over the payload; the entry to cache. A token
+    /// whose claims do not fit `C` is still valid (and cached): the error is the claims'.
     fn verify_session_uncached<C: DeserializeOwned>(&self, token: &str) -> Result<Verified<C>, VerifyError> {
         let payload = policy::signature(self, token, TokenKind::Session)?.payload;
         let read =

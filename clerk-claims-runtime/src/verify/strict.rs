@@ -91,7 +91,7 @@ pub(crate) fn check_object<'de>(bytes: &'de [u8], capture: &[&str]) -> Result<Me
 }
 
 /// What a failed strict read means for a token: a duplicate key, too deep, or not decodable.
-pub(crate) fn strict_error(e: &serde_json::Error) -> VerifyError {
+fn strict_error(e: &serde_json::Error) -> VerifyError {
     let message = e.to_string();
     if message.starts_with(DUPLICATE_KEY) {
         VerifyError::new(Reason::TokenInvalid, "Invalid JWT form. The header or payload has a duplicate key.")
