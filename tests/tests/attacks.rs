@@ -315,6 +315,50 @@ fn duplicate_members_are_rejected() {
 }
 
 #[test]
+fn nested_duplicates_are_rejected_whatever_the_claims_type_reads() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Custom {
+        metadata: Value,
+    }
+    let h = header().to_string();
+    let p = session().to_string();
+    for extra in [
+        // Read by the claims type (a `Value` alone would keep the last).
+        r#""metadata":{"plan":"pro","plan":"free"}"#,
+        // Ignored by the claims type.
+        r#""metadata":{},"other":{"a":[{"b":1,"b":2}]}"#,
+        // Clerk's organization claim, read for `SessionClaims` itself.
+        r#""metadata":{},"o":{"id":"org_1","id":"org_2"}"#,
+    ] {
+        let token = rs_raw(&h, &p.replacen('{', &format!("{{{extra},"), 1));
+        let err = verifier().verify_session::<Custom>(&token).unwrap_err();
+        assert_eq!(err.reason, Reason::TokenInvalid, "{extra}");
+        assert!(err.message.contains("duplicate key"), "{extra}: {}", err.message);
+    }
+}
+
+#[test]
+fn the_claims_type_sees_every_claim_of_the_payload() {
+    let payload = session_with("role", json!("editor"));
+    let token = rs256(&header(), &payload);
+    let all = verifier().verify_session::<std::collections::BTreeMap<String, Value>>(&token).unwrap();
+    let expected: std::collections::BTreeMap<String, Value> = serde_json::from_value(payload).unwrap();
+    assert_eq!(all.custom, expected);
+    #[derive(serde::Deserialize)]
+    struct Nothing;
+    assert!(verifier().verify_session::<Nothing>(&token).is_ok());
+    #[derive(serde::Deserialize)]
+    #[serde(tag = "role", rename_all = "lowercase")]
+    enum Role {
+        Editor { sid: String },
+        Viewer,
+    }
+    let role = verifier().verify_session::<Role>(&token).unwrap().custom;
+    assert!(matches!(role, Role::Editor { sid } if sid == "sess_1"));
+}
+
+#[test]
 fn header_and_payload_must_be_json_objects() {
     let h = header().to_string();
     let p = session().to_string();
