@@ -568,6 +568,7 @@ impl<'de, E: de::Error> Deserializer<'de> for KeyDeserializer<'de, E> {
 mod tests {
     use std::collections::BTreeMap;
 
+    use proptest::prelude::*;
     use serde::Deserialize;
     use serde_json::Value;
 
@@ -672,5 +673,44 @@ mod tests {
         #[derive(Deserialize, Debug)]
         struct Nothing;
         assert!(read::<Nothing>(r#"{"a": [1, {"b": null}]}"#).is_ok());
+    }
+
+    /// Any JSON value of bounded depth (objects from maps, so without duplicate keys).
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            ".{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(6, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                proptest::collection::btree_map(".{0,8}", inner, 0..6)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn reads_what_serde_json_reads_and_never_more(
+            fields in proptest::collection::btree_map(".{0,8}", json(), 0..8),
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let object = Value::Object(fields.into_iter().collect());
+            let text = object.to_string();
+            let (read, _) = read_object::<Value>(text.as_bytes(), &[]).unwrap();
+            prop_assert_eq!(&read, &object);
+            // One byte changed: whatever the reader accepts, serde_json reads to the same value.
+            let mut bytes = text.into_bytes();
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+            if let Ok((read, _)) = read_object::<Value>(&bytes, &[]) {
+                prop_assert_eq!(Some(read), serde_json::from_slice::<Value>(&bytes).ok());
+            }
+        }
     }
 }
