@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{Reason, VerifyError};
-use super::strict::{check_object, read_object};
+use super::strict::{check_object, read_checked};
 
 /// A decoded, not yet verified token.
 #[derive(Debug, Clone)]
@@ -97,9 +97,7 @@ pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyEr
     let header_bytes = b64(h)?;
     let payload = b64(p)?;
     let signature = b64(s)?;
-    // On failure, the strict check alone says whether the form is wrong or a member does not fit.
-    let (header, _) = read_object::<Header>(&header_bytes, &[])
-        .map_err(|_| check_object(&header_bytes, &[]).err().unwrap_or_else(undecodable))?;
+    let header = read_checked::<Header>(&header_bytes, &[])?.0.ok_or_else(undecodable)?;
     Ok(Decoded { header, payload, signature, signing_input, header_json: header_bytes })
 }
 

@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::strict::{Members, check_object, read_object};
+use super::strict::{Members, read_checked};
 use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
 
 use crate::keys::{Key, missing_key};
@@ -75,12 +75,8 @@ pub(crate) fn read_claims<'p, T: Deserialize<'p>>(
     } else {
         Cow::Owned(read.iter().copied().chain(constants.keys().map(String::as_str)).collect())
     };
-    let (value, claims) = match read_object::<T>(payload, &names) {
-        Ok((value, members)) => (Some(value), members),
-        // Either the form is wrong (refused here) or the claims do not fit `T` (the caller's to say,
-        // once the policy has passed).
-        Err(_) => (None, check_object(payload, &names)?),
-    };
+    // Claims that do not fit `T` are the caller's to report, once the policy has passed.
+    let (value, claims) = read_checked::<T>(payload, &names)?;
     let now = verifier.clock.now();
     subject(&claims)?;
     audience(verifier, &claims, constants)?;

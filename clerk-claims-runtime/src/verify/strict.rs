@@ -63,7 +63,7 @@ impl<'de> Members<'de> {
 /// Reads `bytes` (a JSON object and nothing after it) as `T` in one strict pass, keeping the
 /// top-level members named in `capture`. Errors are serde_json's, or the strict checks' (see
 /// [`strict_error`]).
-pub(crate) fn read_object<'de, T: Deserialize<'de>>(
+fn read_object<'de, T: Deserialize<'de>>(
     bytes: &'de [u8],
     capture: &[&str],
 ) -> Result<(T, Members<'de>), serde_json::Error> {
@@ -83,6 +83,19 @@ fn read_from<'de, R: serde_json::de::Read<'de>, T: Deserialize<'de>>(
     let value = T::deserialize(Object { inner: &mut de, capture, members: &mut members })?;
     de.end()?;
     Ok((value, members))
+}
+
+/// [`read_object`] for a token's header or payload: a wrong form (not a JSON object, a duplicate key,
+/// too deep) is refused; members that do not fit `T` give `None` for it, the captured members
+/// still kept (the check alone runs again to tell the two apart).
+pub(crate) fn read_checked<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
+    capture: &[&str],
+) -> Result<(Option<T>, Members<'de>), VerifyError> {
+    match read_object::<T>(bytes, capture) {
+        Ok((value, members)) => Ok((Some(value), members)),
+        Err(_) => check_object(bytes, capture).map(|members| (None, members)),
+    }
 }
 
 /// [`read_object`] reading nothing but the captured members: the check alone.
