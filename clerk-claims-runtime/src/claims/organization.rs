@@ -72,9 +72,14 @@ impl Organization {
     /// assert_eq!(org.permissions, ["org:impersonation:read", "org:memberships:read", "org:memberships:manage"]);
     /// ```
     pub fn from_v2(o: &OrgClaim, fea: Option<&str>) -> Organization {
-        let role =
-            o.rol.as_deref().map(|r| if r.starts_with("org:") { r.to_string() } else { format!("org:{r}") });
-        Organization { id: o.id.clone(), slug: o.slg.clone(), role, permissions: v2_permissions(o, fea) }
+        Organization::from_v2_claim(o.clone(), fea)
+    }
+
+    /// [`Organization::from_v2`] taking the claim, whose id and slug move over.
+    pub(crate) fn from_v2_claim(o: OrgClaim, fea: Option<&str>) -> Organization {
+        let permissions = v2_permissions(o.per.as_deref(), o.fpm.as_deref(), fea);
+        let role = o.rol.map(|r| if r.starts_with("org:") { r } else { ["org:", &r].concat() });
+        Organization { id: o.id, slug: o.slg, role, permissions }
     }
 }
 
@@ -195,11 +200,10 @@ pub fn split_by_scope(list: &str) -> (Vec<&str>, Vec<&str>) {
     (org, user)
 }
 
-fn v2_permissions(o: &OrgClaim, fea: Option<&str>) -> Vec<String> {
-    let (Some(per), Some(fpm), Some(fea)) = (o.per.as_deref(), o.fpm.as_deref(), fea) else {
+fn v2_permissions(per: Option<&str>, fpm: Option<&str>, fea: Option<&str>) -> Vec<String> {
+    let (Some(per), Some(fpm), Some(fea)) = (per, fpm, fea) else {
         return Vec::new();
     };
-    let permissions: Vec<&str> = per.split(',').collect();
     let Some(masks) = fpm.split(',').map(Mask::parse).collect::<Option<Vec<Mask>>>() else {
         return Vec::new(); // a malformed mask fails closed
     };
@@ -210,7 +214,7 @@ fn v2_permissions(o: &OrgClaim, fea: Option<&str>) -> Vec<String> {
             continue;
         }
         let Some(mask) = masks.get(i) else { continue };
-        for (bit, permission) in permissions.iter().enumerate() {
+        for (bit, permission) in per.split(',').enumerate() {
             if mask.bit(bit) {
                 out.push(["org:", feature, ":", permission].concat());
             }

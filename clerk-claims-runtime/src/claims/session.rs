@@ -1,5 +1,7 @@
 //! Session tokens (v1 and v2) and JWT-template tokens, with the template's own claims as `C`.
 
+use std::borrow::Cow;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -100,9 +102,10 @@ pub(crate) const SESSION_CLAIM_NAMES: &[&str] = &[
 pub(crate) const TEMPLATE_CLAIM_NAMES: &[&str] =
     &["sub", "exp", "iat", "nbf", "iss", "azp", "jti", "aud", "sid", "sts"];
 
-/// The session claims as they are in the token.
+/// The session claims as they are in the token. What only feeds the normalised claims (`fea`,
+/// `pla`) is borrowed from the payload.
 #[derive(Deserialize)]
-struct RawSession {
+struct RawSession<'a> {
     // The registered claims are spelled out rather than flattened: serde buffers flattened input.
     sub: String,
     exp: i64,
@@ -125,10 +128,10 @@ struct RawSession {
     fva: Option<[i64; 2]>,
     #[serde(default)]
     sts: Option<String>,
-    #[serde(default)]
-    fea: Option<String>,
-    #[serde(default)]
-    pla: Option<String>,
+    #[serde(default, borrow)]
+    fea: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pla: Option<Cow<'a, str>>,
     #[serde(default)]
     act: Option<Value>,
     #[serde(default)]
@@ -188,10 +191,10 @@ fn custom<C: DeserializeOwned>(payload: &[u8]) -> Result<C, ClaimsError> {
 /// What one strict pass over a verified payload read, completed: Clerk's part `K` from the members
 /// it kept, and `C` as it read it. Whichever did not fit is read again from the payload, for the
 /// error with the claim's path (or, for `C`, through the flattening wrapper it may need).
-fn complete<K: DeserializeOwned, C: DeserializeOwned>(
-    members: &Members<'_>,
+fn complete<'p, K: Deserialize<'p>, C: DeserializeOwned>(
+    members: &Members<'p>,
     custom: Option<C>,
-    payload: &[u8],
+    payload: &'p [u8],
 ) -> Result<(K, C), ClaimsError> {
     let clerk = match members.deserialize::<K>() {
         Ok(clerk) => clerk,
@@ -206,7 +209,7 @@ fn complete<K: DeserializeOwned, C: DeserializeOwned>(
 
 /// Deserializes with the path of the claim that did not fit. The path is only tracked to explain a
 /// failure: the first attempt runs at full speed.
-fn parse<T: DeserializeOwned>(payload: &[u8]) -> Result<T, ClaimsError> {
+fn parse<'p, T: Deserialize<'p>>(payload: &'p [u8]) -> Result<T, ClaimsError> {
     if let Ok(value) = serde_json::from_slice(payload) {
         return Ok(value);
     }
@@ -242,23 +245,23 @@ impl<C: DeserializeOwned> SessionClaims<C> {
     /// The claims from one strict pass over a verified payload: Clerk's claims from the members it
     /// kept ([`SESSION_CLAIM_NAMES`]) and `C` as it read it. When `C` did not fit (`None`), or the
     /// members do not, the payload is read again for the error with the claim's path.
-    pub(crate) fn from_read(
-        clerk: &Members<'_>,
+    pub(crate) fn from_read<'p>(
+        clerk: &Members<'p>,
         custom: Option<C>,
-        payload: &[u8],
+        payload: &'p [u8],
     ) -> Result<Self, ClaimsError> {
-        let (raw, custom) = complete::<RawSession, C>(clerk, custom, payload)?;
+        let (raw, custom) = complete::<RawSession<'p>, C>(clerk, custom, payload)?;
         Ok(Self::assemble(raw, custom))
     }
 
-    fn assemble(raw: RawSession, custom: C) -> Self {
-        let organization = match (&raw.o, &raw.org_id) {
-            (Some(o), _) => Some(Organization::from_v2(o, raw.fea.as_deref())),
+    fn assemble(raw: RawSession<'_>, custom: C) -> Self {
+        let organization = match (raw.o, raw.org_id) {
+            (Some(o), _) => Some(Organization::from_v2_claim(o, raw.fea.as_deref())),
             (None, Some(id)) => Some(Organization {
-                id: id.clone(),
-                slug: raw.org_slug.clone(),
-                role: raw.org_role.clone(),
-                permissions: raw.org_permissions.clone().unwrap_or_default(),
+                id,
+                slug: raw.org_slug,
+                role: raw.org_role,
+                permissions: raw.org_permissions.unwrap_or_default(),
             }),
             (None, None) => None,
         };
@@ -352,10 +355,10 @@ impl<C: DeserializeOwned> TemplateClaims<C> {
 
     /// [`SessionClaims::from_read`] for a template token: the registered claims from the members
     /// kept ([`TEMPLATE_CLAIM_NAMES`]), `C` as read.
-    pub(crate) fn from_read(
-        members: &Members<'_>,
+    pub(crate) fn from_read<'p>(
+        members: &Members<'p>,
         custom: Option<C>,
-        payload: &[u8],
+        payload: &'p [u8],
     ) -> Result<Self, ClaimsError> {
         let (registered, custom) = complete::<RegisteredClaims, C>(members, custom, payload)?;
         Ok(TemplateClaims { registered, custom })

@@ -389,7 +389,11 @@ impl Verifier {
         if let Some(entry) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
             return SessionClaims::from_payload(&entry.payload).map_err(claims_invalid);
         }
-        let (claims, entry) = self.verify_session_uncached(token)?;
+        let verified = self.verify_session_uncached(token)?;
+        if self.cache.is_none() {
+            return verified.claims;
+        }
+        let (claims, entry) = verified.into_entry();
         self.remember(token, entry, now);
         claims
     }
@@ -432,22 +436,22 @@ impl Verifier {
             let claims = shared_claims(&entry).map_err(claims_invalid)?;
             return Ok((entry, claims));
         }
-        let (claims, entry) = self.verify_session_uncached(token)?;
+        let (claims, entry) = self.verify_session_uncached(token)?.into_entry();
         self.remember(token, entry.clone(), now);
         let claims = Arc::new(claims?);
         entry.set_typed(claims.clone());
         Ok((entry, claims))
     }
 
-    /// The policy, Clerk's claims and `C` in one pass over the payload; the entry to cache. A token
-    /// whose claims do not fit `C` is still valid (and cached): the error is the claims'.
+    /// The policy, Clerk's claims and `C` in one pass over the payload, with what the cache keeps. A
+    /// token whose claims do not fit `C` is still valid (and cached): the error is the claims'.
     fn verify_session_uncached<C: DeserializeOwned>(&self, token: &str) -> Result<Verified<C>, VerifyError> {
         let payload = policy::signature(self, token, TokenKind::Session)?.payload;
         let read =
             policy::read_claims::<C>(self, &payload, TokenKind::Session, &Map::new(), SESSION_CLAIM_NAMES)?;
         let exp = read.exp;
         let claims = SessionClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid);
-        Ok((claims, cache::Entry::new(payload.into(), exp)))
+        Ok(Verified { claims, payload, exp })
     }
 
     fn remember(&self, token: &str, entry: Arc<cache::Entry>, now: i64) {
@@ -530,8 +534,19 @@ impl Verifier {
 /// A session token's cache entry and its claims shared with it.
 type SharedSession<C> = (Arc<cache::Entry>, Arc<SessionClaims<C>>);
 
-/// A token that passed the policy: its claims as `C` (which may not fit) and the entry to cache.
-type Verified<C> = (Result<SessionClaims<C>, VerifyError>, Arc<cache::Entry>);
+/// A token that passed the policy: its claims as `C` (which may not fit), and the payload and `exp`
+/// a cache entry is made of (only when one is needed: the payload is copied into it).
+struct Verified<C> {
+    claims: Result<SessionClaims<C>, VerifyError>,
+    payload: Vec<u8>,
+    exp: i64,
+}
+
+impl<C> Verified<C> {
+    fn into_entry(self) -> (Result<SessionClaims<C>, VerifyError>, Arc<cache::Entry>) {
+        (self.claims, cache::Entry::new(self.payload.into(), self.exp))
+    }
+}
 
 /// A verified entry's claims as `SessionClaims<C>`: read once, then shared.
 pub(crate) fn shared_claims<C>(

@@ -53,7 +53,7 @@ impl<'de> Members<'de> {
     }
 
     /// The members as a map read into `T`.
-    pub(crate) fn deserialize<T: de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+    pub(crate) fn deserialize<T: Deserialize<'de>>(&self) -> Result<T, serde_json::Error> {
         T::deserialize(de::value::MapDeserializer::new(
             self.members.iter().map(|(key, raw)| (key.as_ref(), *raw)),
         ))
