@@ -89,11 +89,15 @@ pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyEr
             format!("The token is {} bytes; the limit is {max_bytes}.", token.len()),
         ));
     }
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(invalid_form());
     };
-    let signing_input = &token[..h.len() + 1 + p.len()];
+    let (Some(signing_input), Some(h), Some(p), Some(s)) =
+        (token.get(..second), token.get(..first), token.get(first + 1..second), token.get(second + 1..))
+    else {
+        return Err(invalid_form());
+    };
     let header_bytes = b64(h)?;
     let payload = b64(p)?;
     let signature = b64(s)?;
@@ -113,7 +117,23 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use proptest::prelude::*;
 
-    use super::b64;
+    use super::{b64, decode_jws};
+
+    #[test]
+    fn a_token_is_exactly_three_dot_separated_parts() {
+        let form = "Invalid JWT form. A JWT consists of three parts separated by dots.";
+        let decode = "Invalid JWT form. The header, payload, or signature could not be decoded.";
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#);
+        let good = format!("{header}.e30.AAAA");
+        let decoded = decode_jws(&good, 8192).unwrap();
+        assert_eq!((decoded.signing_input, &decoded.payload[..]), (&good[..good.len() - 5], &b"{}"[..]));
+        for token in ["", "a", "a.b", "é.é", &format!("{good}."), &format!("{header}.e30.AA.AA"), "...."] {
+            assert_eq!(decode_jws(token, 8192).unwrap_err().message, form, "{token:?}");
+        }
+        for token in ["..", "é.e30.AAAA", "e30.é.AAAA", "e30.e30.A A"] {
+            assert_eq!(decode_jws(token, 8192).unwrap_err().message, decode, "{token:?}");
+        }
+    }
 
     /// What `base64`'s canonical unpadded base64url engine accepts, and decodes it to.
     fn reference(segment: &str) -> Option<Vec<u8>> {

@@ -32,7 +32,7 @@ pub(crate) struct Members<'de> {
 impl<'de> Members<'de> {
     /// The member's JSON text.
     pub(crate) fn get(&self, name: &str) -> Option<&'de RawValue> {
-        self.members.iter().find(|(key, _)| key == name).map(|(_, raw)| *raw)
+        self.members.iter().find(|(key, _)| same(key, name)).map(|(_, raw)| *raw)
     }
 
     /// The member as a JSON value.
@@ -45,7 +45,7 @@ impl<'de> Members<'de> {
     pub(crate) fn string(&self, name: &str) -> Option<Cow<'de, str>> {
         let text = self.get(name)?.get();
         let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-        if inner.contains('\\') {
+        if has_escape(inner) {
             serde_json::from_str::<String>(text).ok().map(Cow::Owned)
         } else {
             Some(Cow::Borrowed(inner))
@@ -104,6 +104,7 @@ pub(crate) fn check_object<'de>(bytes: &'de [u8], capture: &[&str]) -> Result<Me
 }
 
 /// What a failed strict read means for a token: a duplicate key, too deep, or not decodable.
+#[cold]
 fn strict_error(e: &serde_json::Error) -> VerifyError {
     let message = e.to_string();
     if message.starts_with(DUPLICATE_KEY) {
@@ -305,13 +306,18 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
     }
 }
 
+/// Whether JSON string text has an escape (a backslash).
+fn has_escape(text: &str) -> bool {
+    memchr::memchr(b'\\', text.as_bytes()).is_some()
+}
+
 /// Checks the text of a captured member (or a `RawValue`) found at `depth`.
 fn check_raw(raw: &RawValue, depth: usize) -> Result<(), serde_json::Error> {
     let text = raw.get();
     let mut de = serde_json::Deserializer::from_str(text);
     if text.starts_with(['{', '[']) {
         de::IgnoredAny::deserialize(Strict { inner: &mut de, depth })?;
-    } else if text.starts_with('"') && text.contains('\\') {
+    } else if text.starts_with('"') && has_escape(text) {
         // Capturing checks an escape's syntax, not what it decodes to (a lone surrogate).
         String::deserialize(&mut de)?;
     } else {
