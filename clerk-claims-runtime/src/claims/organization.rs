@@ -188,13 +188,18 @@ pub struct OrgClaim {
 /// assert_eq!((org, user), (vec!["payments"], vec!["payments", "impersonation"]));
 /// ```
 pub fn split_by_scope(list: &str) -> (Vec<&str>, Vec<&str>) {
+    split_by_scope_into(list, |name| name)
+}
+
+/// [`split_by_scope`], each name made a `T` as it is placed.
+pub(crate) fn split_by_scope_into<'a, T>(list: &'a str, make: impl Fn(&'a str) -> T) -> (Vec<T>, Vec<T>) {
     let (mut org, mut user) = (Vec::new(), Vec::new());
     for (scope, name) in list.split(',').filter_map(|item| item.split_once(':')) {
         if scope.contains('o') {
-            org.push(name);
+            org.push(make(name));
         }
         if scope.contains('u') {
-            user.push(name);
+            user.push(make(name));
         }
     }
     (org, user)
@@ -207,7 +212,8 @@ fn v2_permissions(per: Option<&str>, fpm: Option<&str>, fea: Option<&str>) -> Ve
     let Some(masks) = fpm.split(',').map(Mask::parse).collect::<Option<Vec<Mask>>>() else {
         return Vec::new(); // a malformed mask fails closed
     };
-    let mut out = Vec::new();
+    // At most one permission per set bit: one allocation for the list.
+    let mut out = Vec::with_capacity(masks.iter().map(Mask::ones).sum());
     for (i, item) in fea.split(',').enumerate() {
         let Some((scope, feature)) = item.split_once(':') else { continue };
         if !scope.contains('o') {
@@ -253,6 +259,14 @@ impl Mask {
             }
         }
         Some(Mask::Limbs(limbs))
+    }
+
+    /// How many bits are set.
+    fn ones(&self) -> usize {
+        match self {
+            Mask::Word(word) => word.count_ones() as usize,
+            Mask::Limbs(limbs) => limbs.iter().map(|limb| limb.count_ones() as usize).sum(),
+        }
     }
 
     /// Whether bit `i` (least significant first) is set.

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::organization::{OrgClaim, Organization, split_by_scope};
+use super::organization::{OrgClaim, Organization, split_by_scope_into};
 use super::registered::{Audience, RegisteredClaims};
 use crate::verify::strict::Members;
 
@@ -154,10 +154,6 @@ struct Custom<C> {
     custom: C,
 }
 
-fn owned(list: Vec<&str>) -> Vec<String> {
-    list.into_iter().map(str::to_string).collect()
-}
-
 /// A payload that does not fit a claims type: which claim, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the claim `{path}` does not fit the claims type: {message}")]
@@ -265,18 +261,20 @@ impl<C: DeserializeOwned> SessionClaims<C> {
             }),
             (None, None) => None,
         };
-        let (org_features, user_features) = split_by_scope(raw.fea.as_deref().unwrap_or_default());
-        let (org_plans, user_plans) = split_by_scope(raw.pla.as_deref().unwrap_or_default());
+        let (org_features, user_features) =
+            split_by_scope_into(raw.fea.as_deref().unwrap_or_default(), str::to_string);
+        let (org_plans, user_plans) =
+            split_by_scope_into(raw.pla.as_deref().unwrap_or_default(), str::to_string);
         SessionClaims {
             sid: raw.sid,
             version: raw.v,
             factor_verification_age: raw.fva,
             status: raw.sts,
             organization,
-            user_features: owned(user_features),
-            org_features: owned(org_features),
-            user_plans: owned(user_plans),
-            org_plans: owned(org_plans),
+            user_features,
+            org_features,
+            user_plans,
+            org_plans,
             actor: raw.act,
             registered: RegisteredClaims {
                 sub: raw.sub,
