@@ -307,6 +307,13 @@ fn duplicate_members_are_rejected() {
     let p = session().to_string();
     let h = r#"{"alg":"RS256","alg":"RS256","kid":"ins_2GIoQhbUpy0hX7B2cVkuTMinXoD"}"#;
     assert_eq!(reason(&verifier(), &rs_raw(h, &p)), Reason::TokenInvalid);
+    // Past the keys compared one by one (objects of more than 32 keys), before the signature.
+    let wide: String = (0..600).map(|i| format!(r#""x{i}":{i},"#)).collect();
+    let wide = header().to_string().replacen('{', &format!("{{{wide}"), 1);
+    let roomy = verifier().max_token_bytes(1 << 16);
+    accepts(&roomy, &rs_raw(&wide, &p));
+    let wide_twice = wide.replacen('}', r#","alg":"RS256"}"#, 1);
+    assert_eq!(reason(&roomy, &rs_raw(&wide_twice, &p)), Reason::TokenInvalid);
     let h = header().to_string();
     for dup in [r#""sub":"user_2""#, r#""exp":99999999999"#] {
         let payload = p.replacen('{', &format!("{{{dup},"), 1);

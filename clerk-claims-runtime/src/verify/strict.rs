@@ -7,6 +7,7 @@
 //! is still walked, so a duplicate inside an ignored claim is refused as well.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
@@ -202,7 +203,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<'_, 'de, V> {
             inner: map,
             depth: 1,
             // A session token has about twenty claims: one allocation, no regrowth.
-            keys: Vec::with_capacity(32),
+            keys: Keys::with_capacity(SCANNED_KEYS),
             capture: Some((capture, members)),
             captured: None,
         })
@@ -391,7 +392,8 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Checked<V> {
     }
     fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         let depth = self.deeper()?;
-        self.inner.visit_map(StrictMap { inner: map, depth, keys: Vec::new(), capture: None, captured: None })
+        let keys = Keys::default();
+        self.inner.visit_map(StrictMap { inner: map, depth, keys, capture: None, captured: None })
     }
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
         // `{"Variant": value}`: the variant's value is one level down.
@@ -423,7 +425,7 @@ type Capture<'c, 'de> = (&'c [&'c str], &'c mut Members<'de>);
 struct StrictMap<'c, 'de, A> {
     inner: A,
     depth: usize,
-    keys: Vec<Cow<'de, str>>,
+    keys: Keys<'de>,
     capture: Option<Capture<'c, 'de>>,
     /// The current member's text when it was captured: its value is read from it.
     captured: Option<&'de RawValue>,
@@ -436,7 +438,7 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for StrictMap<'_, 'de, A> {
         let Some(key) = self.inner.next_key_seed(KeySeed)? else {
             return Ok(None);
         };
-        if self.keys.iter().any(|seen| same(seen, &key)) {
+        if !self.keys.insert(key.clone()) {
             return Err(de::Error::custom(DUPLICATE_KEY));
         }
         self.captured = None;
@@ -448,8 +450,7 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for StrictMap<'_, 'de, A> {
             members.members.push((key.clone(), raw));
             self.captured = Some(raw);
         }
-        let value = seed.deserialize(KeyDeserializer { key: key.clone(), error: PhantomData })?;
-        self.keys.push(key);
+        let value = seed.deserialize(KeyDeserializer { key, error: PhantomData })?;
         Ok(Some(value))
     }
 
@@ -572,6 +573,44 @@ impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for StrictEnum<A> {
     }
 }
 
+/// Objects up to this many keys are checked for duplicates by comparing each key with those before
+/// it; larger ones (never Clerk's) through a hash set, so a header of thousands of keys costs a
+/// linear, not a quadratic, check before the signature is.
+const SCANNED_KEYS: usize = 32;
+
+/// The keys of one object so far.
+#[derive(Default)]
+struct Keys<'de> {
+    scanned: Vec<Cow<'de, str>>,
+    /// All of them, once there are more than [`SCANNED_KEYS`].
+    hashed: Option<HashSet<Cow<'de, str>>>,
+}
+
+impl<'de> Keys<'de> {
+    fn with_capacity(capacity: usize) -> Self {
+        Keys { scanned: Vec::with_capacity(capacity), hashed: None }
+    }
+
+    /// Adds `key`; `false` when it was there already.
+    fn insert(&mut self, key: Cow<'de, str>) -> bool {
+        if self.hashed.is_none() && self.scanned.len() < SCANNED_KEYS {
+            if self.scanned.iter().any(|seen| same(seen, &key)) {
+                return false;
+            }
+            self.scanned.push(key);
+            return true;
+        }
+        self.insert_hashed(key)
+    }
+
+    /// [`Keys::insert`] for an object past [`SCANNED_KEYS`] keys.
+    #[cold]
+    fn insert_hashed(&mut self, key: Cow<'de, str>) -> bool {
+        let scanned = &mut self.scanned;
+        self.hashed.get_or_insert_with(|| scanned.drain(..).collect()).insert(key)
+    }
+}
+
 /// Whether two keys are equal, deciding most pairs on their length and first byte: keys are short
 /// and many share a length, so this saves a call to `memcmp` for nearly every pair.
 fn same(a: &str, b: &str) -> bool {
@@ -686,6 +725,25 @@ mod tests {
         // One key spelled two ways is still one key.
         assert_eq!(read::<()>(r#"{"sub": 1, "s\u0075b": 2}"#).unwrap_err(), DUPLICATE);
         assert!(read::<Reads>(r#"{"meta": {"a": 1, "b": {"a": 1}}, "a": 1}"#).is_ok());
+    }
+
+    #[test]
+    fn wide_objects_are_checked_past_the_keys_compared_one_by_one() {
+        let object = |n: usize, extra: &str| {
+            let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+            format!("{{{}{extra}}}", keys.join(", "))
+        };
+        for n in [SCANNED_KEYS - 1, SCANNED_KEYS, SCANNED_KEYS + 1, 600] {
+            assert!(read::<()>(&object(n, "")).is_ok(), "{n} keys");
+            assert!(read::<Value>(&format!("{{\"o\": {}}}", object(n, ""))).is_ok(), "{n} keys");
+            let last = format!("k{}", n - 1);
+            for again in ["k0", "\\u006b0", &last] {
+                let duplicated = object(n, &format!(", \"{again}\": 0"));
+                assert_eq!(read::<()>(&duplicated).unwrap_err(), DUPLICATE, "{n} keys, {again}");
+                let nested = format!("{{\"o\": {duplicated}}}");
+                assert_eq!(read::<Value>(&nested).unwrap_err(), DUPLICATE, "{n} keys, {again}");
+            }
+        }
     }
 
     #[test]
