@@ -212,8 +212,9 @@ fn v2_permissions(per: Option<&str>, fpm: Option<&str>, fea: Option<&str>) -> Ve
     let Some(masks) = fpm.split(',').map(Mask::parse).collect::<Option<Vec<Mask>>>() else {
         return Vec::new(); // a malformed mask fails closed
     };
-    // At most one permission per set bit: one allocation for the list.
-    let mut out = Vec::with_capacity(masks.iter().map(Mask::ones).sum());
+    // At most one permission per set bit that names one: one allocation for the list.
+    let names = per.split(',').count();
+    let mut out = Vec::with_capacity(masks.iter().map(|mask| mask.ones().min(names)).sum());
     for (i, item) in fea.split(',').enumerate() {
         let Some((scope, feature)) = item.split_once(':') else { continue };
         if !scope.contains('o') {
