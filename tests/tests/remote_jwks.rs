@@ -154,6 +154,29 @@ async fn held_keys_keep_serving_while_the_endpoint_fails_for_a_bounded_time() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_token_the_cache_holds_needs_no_key() {
+    let server = Server::start(Reply::Body(jwks_text()));
+    let options = RemoteOptions {
+        max_age: Duration::from_millis(50),
+        refresh_ahead: Duration::from_millis(20),
+        ..fast()
+    };
+    let (v, _) = remote_verifier(&server.url, options);
+    v.verify_session_async::<()>(&valid()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The keys are due for a refresh, but the verdict on this token is cached: no request.
+    for _ in 0..5 {
+        v.verify_session_async::<()>(&valid()).await.unwrap();
+    }
+    assert_eq!(server.hits(), 1);
+    // Another token is verified with keys, which are refreshed first.
+    let mut other = session();
+    other["sid"] = json!("sess_2");
+    v.verify_session_async::<()>(&rs256(&header(), &other)).await.unwrap();
+    assert_eq!(server.hits(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn machine_tokens_are_rejected_before_any_fetch() {
     let server = Server::start(Reply::Body(jwks_text()));
     let (v, _) = remote_verifier(&server.url, fast());

@@ -141,8 +141,14 @@ impl RemoteJwks {
         self.inner.fetches.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The key with `kid` from the current snapshot, without any I/O (the synchronous path).
-    pub(crate) fn cached(&self, kid: &str) -> Result<Arc<Key>, VerifyError> {
+    /// Runs `f` on the key with `kid` from the current snapshot, without any I/O (the synchronous
+    /// path). The snapshot is held through a lock-free guard rather than a reference count, so
+    /// threads verifying at once do not contend on a shared counter.
+    pub(crate) fn with_cached<R>(
+        &self,
+        kid: &str,
+        f: impl FnOnce(&Arc<Key>) -> Result<R, VerifyError>,
+    ) -> Result<R, VerifyError> {
         let snapshot = self.inner.current.load();
         let Some(snapshot) = snapshot.as_ref() else {
             return Err(VerifyError::new(
@@ -158,7 +164,7 @@ impl RemoteJwks {
             ));
         }
         match snapshot.jwks.get(kid) {
-            Some(key) => Ok(key.clone()),
+            Some(key) => f(key),
             None => Err(super::missing_key(&snapshot.jwks, kid)),
         }
     }
@@ -166,12 +172,13 @@ impl RemoteJwks {
     /// Makes sure the key set is loaded and, when `kid` is unknown, fetched again at most once per
     /// cooldown; starts a background refresh when the keys are getting old.
     pub(crate) async fn ensure(&self, kid: &str) -> Result<(), VerifyError> {
-        let current = self.inner.current.load_full();
-        match current {
+        // Read through a guard (no shared reference count), dropped before any await.
+        let held =
+            self.inner.current.load().as_ref().map(|s| (s.fetched_at.elapsed(), s.jwks.get(kid).is_some()));
+        match held {
             None => self.refresh_if(|_| true).await,
-            Some(snapshot) => {
-                let age = snapshot.fetched_at.elapsed();
-                if snapshot.jwks.get(kid).is_none() {
+            Some((age, has_kid)) => {
+                if !has_kid {
                     let cooldown = self.inner.options.unknown_kid_cooldown;
                     return self
                         .refresh_if(|last| last.is_none_or(|t| t.elapsed() >= cooldown))
@@ -197,7 +204,7 @@ impl RemoteJwks {
     /// `jwk-kid-mismatch` when the instance has no such key; the fetch errors otherwise.
     pub async fn key(&self, kid: &str) -> Result<Arc<Key>, VerifyError> {
         self.ensure(kid).await?;
-        self.cached(kid)
+        self.with_cached(kid, |key| Ok(key.clone()))
     }
 
     /// Fetches the key set now (single-flight: waits for a fetch already running instead).

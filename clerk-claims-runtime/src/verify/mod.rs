@@ -322,10 +322,14 @@ impl Verifier {
     }
 
     /// Loads the key a token needs when the key source is remote (no-op otherwise). The checks that
-    /// need no key run first, so a malformed or machine token causes no fetch.
+    /// need no key run first, so a malformed or machine token causes no fetch; a session token the
+    /// token cache holds needs no key, so it is not even decoded.
     #[cfg(feature = "remote")]
     async fn prepare(&self, token: &str, kind: TokenKind) -> Result<(), VerifyError> {
         if let KeySource::Remote(remote) = &self.keys {
+            if kind == TokenKind::Session && self.cached(token, self.clock.now()).is_some() {
+                return Ok(());
+            }
             let decoded = policy::before_key(self, token, kind)?;
             let kid = decoded.header.kid.as_deref().unwrap_or("");
             if kid.len() <= policy::MAX_KID_BYTES {
@@ -386,7 +390,7 @@ impl Verifier {
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
         let now = self.clock.now();
-        if let Some(entry) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
+        if let Some(entry) = self.cached(token, now) {
             return SessionClaims::from_payload(&entry.payload).map_err(claims_invalid);
         }
         let verified = self.verify_session_uncached(token)?;
@@ -432,7 +436,7 @@ impl Verifier {
         C: DeserializeOwned + Send + Sync + 'static,
     {
         let now = self.clock.now();
-        if let Some(entry) = self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew)) {
+        if let Some(entry) = self.cached(token, now) {
             let claims = shared_claims(&entry).map_err(claims_invalid)?;
             return Ok((entry, claims));
         }
@@ -452,6 +456,11 @@ impl Verifier {
         let exp = read.exp;
         let claims = SessionClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid);
         Ok(Verified { claims, payload, exp })
+    }
+
+    /// The token cache's entry for `token`, if it holds one unexpired at `now`.
+    fn cached(&self, token: &str, now: i64) -> Option<Arc<cache::Entry>> {
+        self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew))
     }
 
     fn remember(&self, token: &str, entry: Arc<cache::Entry>, now: i64) {

@@ -111,9 +111,10 @@ pub(crate) fn signature<'t>(
     let decoded = decode_jws(token, verifier.max_token_bytes)?;
     let alg = header_algorithm(verifier, &decoded)?;
     token_category(&decoded, kind)?;
-    let key = resolve_key(verifier, &decoded)?;
-    header_type(verifier, &decoded)?;
-    key.verify(alg, decoded.signing_input.as_bytes(), &decoded.signature)?;
+    with_key(verifier, &decoded, |key| {
+        header_type(verifier, &decoded)?;
+        key.verify(alg, decoded.signing_input.as_bytes(), &decoded.signature)
+    })?;
     Ok(decoded)
 }
 
@@ -168,26 +169,12 @@ fn token_category(decoded: &Decoded<'_>, kind: TokenKind) -> Result<(), VerifyEr
     }
 }
 
-/// A verification key: borrowed from a fixed key set, or a snapshot's (remote sets swap snapshots).
-/// Borrowing keeps two threads verifying against one key set from bouncing its reference count.
-enum KeyRef<'v> {
-    Borrowed(&'v Key),
-    #[cfg(feature = "remote")]
-    Shared(std::sync::Arc<Key>),
-}
-
-impl std::ops::Deref for KeyRef<'_> {
-    type Target = Key;
-    fn deref(&self) -> &Key {
-        match self {
-            KeyRef::Borrowed(key) => key,
-            #[cfg(feature = "remote")]
-            KeyRef::Shared(key) => key,
-        }
-    }
-}
-
-fn resolve_key<'v>(verifier: &'v Verifier, decoded: &Decoded<'_>) -> Result<KeyRef<'v>, VerifyError> {
+/// Runs `f` on this verifier's key for the token's `kid` (step 4): from its own key source only.
+fn with_key<R>(
+    verifier: &Verifier,
+    decoded: &Decoded<'_>,
+    f: impl FnOnce(&Key) -> Result<R, VerifyError>,
+) -> Result<R, VerifyError> {
     let kid = decoded.header.kid.as_deref().unwrap_or("");
     if kid.len() > MAX_KID_BYTES {
         return Err(fail(
@@ -196,12 +183,10 @@ fn resolve_key<'v>(verifier: &'v Verifier, decoded: &Decoded<'_>) -> Result<KeyR
         ));
     }
     match &verifier.keys {
-        KeySource::Key(key) => Ok(KeyRef::Borrowed(key)),
-        KeySource::Jwks(jwks) => {
-            jwks.get(kid).map(|key| KeyRef::Borrowed(key)).ok_or_else(|| missing_key(jwks, kid))
-        }
+        KeySource::Key(key) => f(key),
+        KeySource::Jwks(jwks) => f(jwks.get(kid).ok_or_else(|| missing_key(jwks, kid))?),
         #[cfg(feature = "remote")]
-        KeySource::Remote(remote) => remote.cached(kid).map(KeyRef::Shared),
+        KeySource::Remote(remote) => remote.with_cached(kid, |key| f(key)),
     }
 }
 
