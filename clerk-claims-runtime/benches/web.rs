@@ -6,6 +6,9 @@
 //!   sends the same token for about a minute);
 //! - `web/auth_uncached`: with the token cache off (every request verifies the signature).
 //!
+//! The layer's verifier reads the instance's keys from its JWKS URL, as `Verifier::from_instance`
+//! (the example's) does.
+//!
 //! The ratio of the times per request is the ratio of requests per second (BENCHMARKS.md).
 //! Run: `cargo bench -p clerk-claims-runtime --all-features --bench web`.
 
@@ -16,6 +19,7 @@ use axum::{Json, Router};
 use clerk_claims_runtime::ClerkClaims;
 use clerk_claims_runtime::Verifier;
 use clerk_claims_runtime::axum::{Auth, ClerkLayer};
+use clerk_claims_runtime::keys::RemoteJwks;
 use clerk_claims_runtime::testing::DevIssuer;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
@@ -50,7 +54,8 @@ fn bench(c: &mut Criterion) {
         let token = api.session_token_expiring(&session, None, Some(3600)).await.unwrap();
         (issuer, token)
     });
-    let verifier: Verifier = issuer.verifier();
+    let info = issuer.info();
+    let verifier = Verifier::new(RemoteJwks::new(info.jwks_url.clone())).issuer(info.issuer.clone());
     let urls = runtime.block_on(async {
         [
             serve(Router::new().route("/me", get(me_open))).await,
