@@ -321,22 +321,24 @@ impl Verifier {
         self
     }
 
-    /// Loads the key a token needs when the key source is remote (no-op otherwise). The checks that
-    /// need no key run first, so a malformed or machine token causes no fetch; a session token the
-    /// token cache holds needs no key, so it is not even decoded.
+    /// Loads the key a token needs when the key source is remote (no-op otherwise), and returns the
+    /// token decoded for the rest of the policy. The checks that need no key run first, so a
+    /// malformed or machine token causes no fetch; a session token the token cache holds needs no
+    /// key, so it is not even decoded.
     #[cfg(feature = "remote")]
-    async fn prepare(&self, token: &str, kind: TokenKind) -> Result<(), VerifyError> {
-        if let KeySource::Remote(remote) = &self.keys {
-            if kind == TokenKind::Session && self.cached(token, self.clock.now()).is_some() {
-                return Ok(());
-            }
-            let decoded = policy::before_key(self, token, kind)?;
-            let kid = decoded.header.kid.as_deref().unwrap_or("");
-            if kid.len() <= policy::MAX_KID_BYTES {
-                remote.ensure(kid).await?;
-            }
+    async fn prepare<'t>(&self, token: &'t str, kind: TokenKind) -> Result<Option<Decoded<'t>>, VerifyError> {
+        let KeySource::Remote(remote) = &self.keys else {
+            return Ok(None);
+        };
+        if kind == TokenKind::Session && self.cached(token, self.clock.now()).is_some() {
+            return Ok(None);
         }
-        Ok(())
+        let decoded = policy::before_key(self, token, kind)?;
+        let kid = decoded.header.kid.as_deref().unwrap_or("");
+        if kid.len() <= policy::MAX_KID_BYTES {
+            remote.ensure(kid).await?;
+        }
+        Ok(Some(decoded))
     }
 
     /// [`Verifier::verify_session`], fetching keys first when the key source is remote.
@@ -348,8 +350,8 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<SessionClaims<C>, VerifyError> {
-        self.prepare(token, TokenKind::Session).await?;
-        self.verify_session(token)
+        let decoded = self.prepare(token, TokenKind::Session).await?;
+        self.session_owned(token, decoded)
     }
 
     /// [`Verifier::verify_template`], fetching keys first when the key source is remote.
@@ -361,8 +363,8 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<TemplateClaims<C>, VerifyError> {
-        self.prepare(token, TokenKind::Template).await?;
-        self.verify_template(token)
+        let decoded = self.prepare(token, TokenKind::Template).await?;
+        self.template_claims(token, decoded, TokenKind::Template, &C::constant_claims())
     }
 
     /// [`Verifier::verify_json`], fetching keys first when the key source is remote.
@@ -371,8 +373,8 @@ impl Verifier {
     /// The first policy check that fails, as a [`VerifyError`].
     #[cfg(feature = "remote")]
     pub async fn verify_json_async(&self, token: &str, kind: TokenKind) -> Result<Value, VerifyError> {
-        self.prepare(token, kind).await?;
-        self.verify_json(token, kind)
+        let decoded = self.prepare(token, kind).await?;
+        self.json_claims(token, decoded, kind, &Map::new())
     }
 
     /// Checks only that `token` is a well-formed JWS signed by this verifier's key (the policy's
@@ -381,7 +383,7 @@ impl Verifier {
     /// # Errors
     /// The first check that fails, as a [`VerifyError`].
     pub fn verify_signature<'t>(&self, token: &'t str) -> Result<Decoded<'t>, VerifyError> {
-        policy::signature(self, token, TokenKind::Any)
+        policy::signature(self, token, TokenKind::Any, None)
     }
 
     /// Verifies a session token into its claims, with the session customization's claims as `C`.
@@ -389,11 +391,20 @@ impl Verifier {
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
+        self.session_owned(token, None)
+    }
+
+    /// [`Verifier::verify_session`], with the token past steps 1 to 3 when they have run.
+    fn session_owned<'t, C: DeserializeOwned>(
+        &self,
+        token: &'t str,
+        decoded: Option<Decoded<'t>>,
+    ) -> Result<SessionClaims<C>, VerifyError> {
         let now = self.clock.now();
         if let Some(entry) = self.cached(token, now) {
             return SessionClaims::from_payload(&entry.payload).map_err(claims_invalid);
         }
-        let verified = self.verify_session_uncached(token)?;
+        let verified = self.verify_session_uncached(token, decoded)?;
         if self.cache.is_none() {
             return verified.claims;
         }
@@ -426,12 +437,16 @@ impl Verifier {
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        self.session_shared(token).map(|(_, claims)| claims)
+        self.session_shared(token, None).map(|(_, claims)| claims)
     }
 
     /// The token cache's entry for a session token and its claims as `SessionClaims<C>`, verifying
     /// the token when it is not cached (with the cache off, an entry of its own).
-    fn session_shared<C>(&self, token: &str) -> Result<SharedSession<C>, VerifyError>
+    fn session_shared<'t, C>(
+        &self,
+        token: &'t str,
+        decoded: Option<Decoded<'t>>,
+    ) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
@@ -440,7 +455,7 @@ impl Verifier {
             let claims = shared_claims(&entry).map_err(claims_invalid)?;
             return Ok((entry, claims));
         }
-        let (claims, entry) = self.verify_session_uncached(token)?.into_entry();
+        let (claims, entry) = self.verify_session_uncached(token, decoded)?.into_entry();
         self.remember(token, entry.clone(), now);
         let claims = Arc::new(claims?);
         entry.set_typed(claims.clone());
@@ -449,8 +464,12 @@ impl Verifier {
 
     /// The policy, Clerk's claims and `C` in one pass over the payload, with what the cache keeps. A
     /// token whose claims do not fit `C` is still valid (and cached): the error is the claims'.
-    fn verify_session_uncached<C: DeserializeOwned>(&self, token: &str) -> Result<Verified<C>, VerifyError> {
-        let payload = policy::signature(self, token, TokenKind::Session)?.payload;
+    fn verify_session_uncached<'t, C: DeserializeOwned>(
+        &self,
+        token: &'t str,
+        decoded: Option<Decoded<'t>>,
+    ) -> Result<Verified<C>, VerifyError> {
+        let payload = policy::signature(self, token, TokenKind::Session, decoded)?.payload;
         let read =
             policy::read_claims::<C>(self, &payload, TokenKind::Session, &Map::new(), SESSION_CLAIM_NAMES)?;
         let exp = read.exp;
@@ -476,8 +495,8 @@ impl Verifier {
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        self.prepare(token, TokenKind::Session).await?;
-        self.session_shared(token)
+        let decoded = self.prepare(token, TokenKind::Session).await?;
+        self.session_shared(token, decoded)
     }
 
     /// Verifies a JWT-template token into its claims type; the constant claims the type records
@@ -489,7 +508,7 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<TemplateClaims<C>, VerifyError> {
-        self.template_claims(token, TokenKind::Template, &C::constant_claims())
+        self.template_claims(token, None, TokenKind::Template, &C::constant_claims())
     }
 
     /// Verifies a token of either kind into registered claims and `C`.
@@ -497,17 +516,18 @@ impl Verifier {
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<TemplateClaims<C>, VerifyError> {
-        self.template_claims(token, TokenKind::Any, &Map::new())
+        self.template_claims(token, None, TokenKind::Any, &Map::new())
     }
 
     /// The policy, the registered claims and `C` in one pass over the payload.
-    fn template_claims<C: DeserializeOwned>(
+    fn template_claims<'t, C: DeserializeOwned>(
         &self,
-        token: &str,
+        token: &'t str,
+        decoded: Option<Decoded<'t>>,
         kind: TokenKind,
         constants: &Map<String, Value>,
     ) -> Result<TemplateClaims<C>, VerifyError> {
-        let payload = policy::signature(self, token, kind)?.payload;
+        let payload = policy::signature(self, token, kind, decoded)?.payload;
         let read = policy::read_claims::<C>(self, &payload, kind, constants, TEMPLATE_CLAIM_NAMES)?;
         TemplateClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid)
     }
@@ -531,7 +551,18 @@ impl Verifier {
         kind: TokenKind,
         constants: &Map<String, Value>,
     ) -> Result<Value, VerifyError> {
-        let payload = policy::signature(self, token, kind)?.payload;
+        self.json_claims(token, None, kind, constants)
+    }
+
+    /// The policy over a token of `kind` and its payload as JSON.
+    fn json_claims<'t>(
+        &self,
+        token: &'t str,
+        decoded: Option<Decoded<'t>>,
+        kind: TokenKind,
+        constants: &Map<String, Value>,
+    ) -> Result<Value, VerifyError> {
+        let payload = policy::signature(self, token, kind, decoded)?.payload;
         match policy::read_claims::<Value>(self, &payload, kind, constants, POLICY_CLAIMS)?.value {
             Some(value) => Ok(value),
             None => serde_json::from_slice(&payload)

@@ -90,7 +90,6 @@ pub(crate) fn read_claims<'p, T: Deserialize<'p>>(
 }
 
 /// Steps 1 to 3, which need no key: form, header, category.
-#[cfg(feature = "remote")]
 pub(crate) fn before_key<'t>(
     verifier: &Verifier,
     token: &'t str,
@@ -103,14 +102,19 @@ pub(crate) fn before_key<'t>(
 }
 
 /// Steps 1 to 6: the token is well formed and signed by this verifier's key; no claim is looked at.
+/// `decoded` is the token past steps 1 to 3 when they have run already (the async path runs them
+/// before it fetches keys).
 pub(crate) fn signature<'t>(
     verifier: &Verifier,
     token: &'t str,
     kind: TokenKind,
+    decoded: Option<Decoded<'t>>,
 ) -> Result<Decoded<'t>, VerifyError> {
-    let decoded = decode_jws(token, verifier.max_token_bytes)?;
-    let alg = header_algorithm(verifier, &decoded)?;
-    token_category(&decoded, kind)?;
+    let decoded = match decoded {
+        Some(decoded) => decoded,
+        None => before_key(verifier, token, kind)?,
+    };
+    let alg = decoded.header.alg.as_deref().unwrap_or_default();
     with_key(verifier, &decoded, |key| {
         header_type(verifier, &decoded)?;
         key.verify(alg, decoded.signing_input.as_bytes(), &decoded.signature)
