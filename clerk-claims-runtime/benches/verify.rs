@@ -123,6 +123,11 @@ fn bench(c: &mut Criterion) {
             black_box(black_box(&workload).verify().ok());
         })
     });
+    group.bench_function("two_threads_cached", |b| {
+        two_threads(b, &|| {
+            black_box(cached.verify_session_shared::<Custom>(black_box(token)).ok());
+        })
+    });
     group.bench_function("two_threads_floor", |b| {
         two_threads(b, &|| {
             black_box(black_box(&workload).floor());

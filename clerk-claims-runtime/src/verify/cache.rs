@@ -6,9 +6,13 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-const SHARDS: usize = 16;
+use arc_swap::ArcSwap;
+
+/// Shards: an insert copies one shard's index (up to `entries / SHARDS` tokens, shared, not
+/// copied themselves), so more shards make inserts into a full cache cheaper.
+const SHARDS: usize = 64;
 
 /// Limits of the cache.
 #[derive(Debug, Clone, Copy)]
@@ -27,11 +31,12 @@ impl Default for Limits {
 type Typed = (TypeId, Arc<dyn Any + Send + Sync>);
 
 /// A verified token: its payload, `exp`, and its claims as each type they were read as (a web layer
-/// reads them once as JSON for its guards and once as the handler's claims type).
+/// reads them once as JSON for its guards and once as the handler's claims type). Each type's slot
+/// is set once and then only read, without a lock.
 pub(crate) struct Entry {
     pub payload: Arc<[u8]>,
     exp: i64,
-    typed: RwLock<Vec<Typed>>,
+    typed: [OnceLock<Typed>; MAX_TYPES],
 }
 
 impl std::fmt::Debug for Entry {
@@ -45,43 +50,61 @@ const MAX_TYPES: usize = 4;
 
 impl Entry {
     pub(crate) fn new(payload: Arc<[u8]>, exp: i64) -> Arc<Entry> {
-        Arc::new(Entry { payload, exp, typed: RwLock::new(Vec::new()) })
+        Arc::new(Entry { payload, exp, typed: Default::default() })
     }
 
     /// The claims typed as `T`, if they were.
     pub(crate) fn typed<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
-        let typed = self.typed.read().ok()?;
-        let (_, value) = typed.iter().find(|(id, _)| *id == TypeId::of::<T>())?;
+        let (_, value) =
+            self.typed.iter().map_while(OnceLock::get).find(|(id, _)| *id == TypeId::of::<T>())?;
         value.clone().downcast::<T>().ok()
     }
 
-    /// Keeps the claims typed as `T`.
+    /// Keeps the claims typed as `T` in the first free slot, unless a slot has `T` already.
     pub(crate) fn set_typed<T: Any + Send + Sync>(&self, value: Arc<T>) {
-        if let Ok(mut typed) = self.typed.write()
-            && typed.len() < MAX_TYPES
-            && !typed.iter().any(|(id, _)| *id == TypeId::of::<T>())
-        {
-            typed.push((TypeId::of::<T>(), value));
+        let id = TypeId::of::<T>();
+        let mut typed: Typed = (id, value);
+        for slot in &self.typed {
+            if slot.get().is_none() {
+                match slot.set(typed) {
+                    Ok(()) => return,
+                    // Another thread filled it first: see what it kept below.
+                    Err(back) => typed = back,
+                }
+            }
+            if slot.get().is_some_and(|(kept, _)| *kept == id) {
+                return;
+            }
         }
     }
 }
 
 /// The tokens whose tails hash alike, with their entries.
-type Bucket = Vec<(Box<str>, Arc<Entry>)>;
+type Bucket = Vec<(Arc<str>, Arc<Entry>)>;
 
 /// Tokens by the keyed hash of their [`signature_tail`] (already a hash: stored as is).
-struct Shard {
+#[derive(Clone, Default)]
+struct Tokens {
     map: HashMap<u64, Bucket, BuildHasherDefault<Prehashed>>,
     entries: usize,
     bytes: usize,
 }
 
-impl Shard {
+impl Tokens {
     fn recount(&mut self) {
         self.map.retain(|_, bucket| !bucket.is_empty());
         self.entries = self.map.values().map(Vec::len).sum();
         self.bytes = self.map.values().flatten().map(|(k, e)| k.len() + e.payload.len()).sum();
     }
+}
+
+/// One shard of the cache. Hits read a snapshot without taking a lock, so threads hitting at once
+/// do not contend; an insert (once per token, next to a signature verification) copies the
+/// snapshot, changes the copy and swaps it in, one writer at a time.
+#[derive(Default)]
+struct Shard {
+    tokens: ArcSwap<Tokens>,
+    writer: Mutex<()>,
 }
 
 /// A `Hasher` for keys that are already hashes.
@@ -103,7 +126,7 @@ impl Hasher for Prehashed {
 }
 
 pub(crate) struct TokenCache {
-    shards: Vec<RwLock<Shard>>,
+    shards: Vec<Shard>,
     hasher: RandomState,
     limits: Limits,
 }
@@ -116,59 +139,76 @@ impl std::fmt::Debug for TokenCache {
 
 impl TokenCache {
     pub(crate) fn new(limits: Limits) -> Self {
-        let shard = || RwLock::new(Shard { map: HashMap::default(), entries: 0, bytes: 0 });
-        TokenCache { shards: (0..SHARDS).map(|_| shard()).collect(), hasher: RandomState::new(), limits }
+        TokenCache {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            hasher: RandomState::new(),
+            limits,
+        }
     }
 
     /// The token's hash and its shard.
-    fn shard(&self, token: &str) -> Option<(u64, &RwLock<Shard>)> {
+    fn shard(&self, token: &str) -> Option<(u64, &Shard)> {
         let hash = self.hasher.hash_one(signature_tail(token));
         Some((hash, self.shards.get((hash as usize) % SHARDS)?))
     }
 
     /// The entry of `token` if it was verified and is still unexpired (`exp > now - skew`).
-    pub(crate) fn get(&self, token: &str, now: i64, skew: i64) -> Option<Arc<Entry>> {
-        let (hash, lock) = self.shard(token)?;
-        let shard = lock.read().ok()?;
-        let (_, entry) = shard.map.get(&hash)?.iter().find(|(k, _)| **k == *token)?;
-        (entry.exp > now.saturating_sub(skew)).then(|| entry.clone())
+    #[cfg(test)]
+    fn get(&self, token: &str, now: i64, skew: i64) -> Option<Arc<Entry>> {
+        self.with(token, now, skew, Arc::clone)
+    }
+
+    /// `f` of the entry of `token` if it was verified and is still unexpired (`exp > now - skew`),
+    /// without taking a share of the entry (which threads hitting one token at once would contend on).
+    pub(crate) fn with<R>(
+        &self,
+        token: &str,
+        now: i64,
+        skew: i64,
+        f: impl FnOnce(&Arc<Entry>) -> R,
+    ) -> Option<R> {
+        let (hash, shard) = self.shard(token)?;
+        let tokens = shard.tokens.load();
+        let (_, entry) = tokens.map.get(&hash)?.iter().find(|(k, _)| **k == *token)?;
+        (entry.exp > now.saturating_sub(skew)).then(|| f(entry))
     }
 
     /// Remembers a verified token. A full shard first drops expired entries, then, if still full,
     /// everything it holds: memory stays bounded without bookkeeping on the read path.
     pub(crate) fn insert(&self, token: &str, entry: Arc<Entry>, now: i64, skew: i64) {
-        let Some((hash, lock)) = self.shard(token) else { return };
-        let Ok(mut shard) = lock.write() else { return };
+        let Some((hash, shard)) = self.shard(token) else { return };
+        let Ok(_writing) = shard.writer.lock() else { return };
+        let mut tokens = Tokens::clone(&shard.tokens.load());
         let size = token.len() + entry.payload.len();
         let per_shard_entries = (self.limits.entries / SHARDS).max(1);
         let per_shard_bytes = (self.limits.bytes / SHARDS).max(1);
-        if shard.entries >= per_shard_entries || shard.bytes + size > per_shard_bytes {
-            for bucket in shard.map.values_mut() {
+        if tokens.entries >= per_shard_entries || tokens.bytes + size > per_shard_bytes {
+            for bucket in tokens.map.values_mut() {
                 bucket.retain(|(_, e)| e.exp > now.saturating_sub(skew));
             }
-            shard.recount();
-            if shard.entries >= per_shard_entries || shard.bytes + size > per_shard_bytes {
-                shard.map.clear();
-                shard.recount();
+            tokens.recount();
+            if tokens.entries >= per_shard_entries || tokens.bytes + size > per_shard_bytes {
+                tokens = Tokens::default();
             }
         }
         if size > per_shard_bytes {
             return;
         }
-        let bucket = shard.map.entry(hash).or_default();
+        let bucket = tokens.map.entry(hash).or_default();
         match bucket.iter_mut().find(|(k, _)| **k == *token) {
             Some(slot) => slot.1 = entry,
             None => {
                 bucket.push((token.into(), entry));
-                shard.entries += 1;
-                shard.bytes += size;
+                tokens.entries += 1;
+                tokens.bytes += size;
             }
         }
+        shard.tokens.store(Arc::new(tokens));
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards.iter().filter_map(|s| s.read().ok().map(|s| s.entries)).sum()
+        self.shards.iter().map(|s| s.tokens.load().entries).sum()
     }
 }
 
@@ -196,6 +236,47 @@ mod tests {
             cache.insert(&format!("token-{i}"), Entry::new(Arc::from(&b"{}"[..]), 1_000), 0, 5);
         }
         assert!(cache.len() <= 64, "{}", cache.len());
+    }
+
+    #[test]
+    fn threads_inserting_and_hitting_at_once_see_only_their_own_entries() {
+        let cache = TokenCache::new(Limits { entries: 128, bytes: 1 << 20 });
+        std::thread::scope(|s| {
+            for thread in 0..4 {
+                let cache = &cache;
+                s.spawn(move || {
+                    for i in 0..2_000 {
+                        let token = format!("{thread}-{}", i % 100);
+                        match cache.get(&token, 0, 5) {
+                            Some(entry) => {
+                                assert_eq!(&*entry.payload, token.as_bytes());
+                                entry.set_typed(Arc::new(token.clone()));
+                                assert_eq!(entry.typed::<String>().as_deref(), Some(&token));
+                            }
+                            None => cache.insert(&token, Entry::new(Arc::from(token.as_bytes()), 100), 0, 5),
+                        }
+                    }
+                });
+            }
+        });
+        assert!(cache.len() <= 128, "{}", cache.len());
+    }
+
+    #[test]
+    fn each_type_is_kept_once_in_a_bounded_number_of_slots() {
+        let entry = Entry::new(Arc::from(&b"{}"[..]), 100);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| entry.set_typed(Arc::new(1u8)));
+            }
+        });
+        entry.set_typed(Arc::new(2u16));
+        entry.set_typed(Arc::new(3u32));
+        entry.set_typed(Arc::new(4u64));
+        entry.set_typed(Arc::new(5u128));
+        assert_eq!(entry.typed::<u8>().as_deref(), Some(&1));
+        assert_eq!(entry.typed::<u64>().as_deref(), Some(&4), "four types fit: u8 was kept once");
+        assert!(entry.typed::<u128>().is_none(), "a fifth is read from the payload each time");
     }
 
     #[test]

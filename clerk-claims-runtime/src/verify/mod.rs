@@ -330,7 +330,7 @@ impl Verifier {
         let KeySource::Remote(remote) = &self.keys else {
             return Ok(None);
         };
-        if kind == TokenKind::Session && self.cached(token, self.clock.now()).is_some() {
+        if kind == TokenKind::Session && self.hit(token, self.clock.now(), |_| ()).is_some() {
             return Ok(None);
         }
         let decoded = policy::before_key(self, token, kind)?;
@@ -401,8 +401,8 @@ impl Verifier {
         decoded: Option<Decoded<'t>>,
     ) -> Result<SessionClaims<C>, VerifyError> {
         let now = self.clock.now();
-        if let Some(entry) = self.cached(token, now) {
-            return SessionClaims::from_payload(&entry.payload).map_err(claims_invalid);
+        if let Some(claims) = self.hit(token, now, |entry| SessionClaims::from_payload(&entry.payload)) {
+            return claims.map_err(claims_invalid);
         }
         let verified = self.verify_session_uncached(token, decoded)?;
         if self.cache.is_none() {
@@ -437,6 +437,10 @@ impl Verifier {
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
+        // A hit shares the claims without taking a share of the entry too.
+        if let Some(claims) = self.hit(token, self.clock.now(), |entry| shared_claims(entry)) {
+            return claims.map_err(claims_invalid);
+        }
         self.session_shared(token, None).map(|(_, claims)| claims)
     }
 
@@ -451,7 +455,7 @@ impl Verifier {
         C: DeserializeOwned + Send + Sync + 'static,
     {
         let now = self.clock.now();
-        if let Some(entry) = self.cached(token, now) {
+        if let Some(entry) = self.hit(token, now, Arc::clone) {
             let claims = shared_claims(&entry).map_err(claims_invalid)?;
             return Ok((entry, claims));
         }
@@ -477,9 +481,9 @@ impl Verifier {
         Ok(Verified { claims, payload, exp })
     }
 
-    /// The token cache's entry for `token`, if it holds one unexpired at `now`.
-    fn cached(&self, token: &str, now: i64) -> Option<Arc<cache::Entry>> {
-        self.cache.as_ref().and_then(|c| c.get(token, now, self.clock_skew))
+    /// `f` of the token cache's entry for `token`, if it holds one unexpired at `now`.
+    fn hit<R>(&self, token: &str, now: i64, f: impl FnOnce(&Arc<cache::Entry>) -> R) -> Option<R> {
+        self.cache.as_ref()?.with(token, now, self.clock_skew, f)
     }
 
     fn remember(&self, token: &str, entry: Arc<cache::Entry>, now: i64) {
