@@ -11,8 +11,9 @@
 //! `verify/beyond_floor` is what `clerk_claims` costs beyond `floor`, both timed in alternating
 //! chunks of the same run, so a change in the neighbours' load between two benchmarks does not
 //! show up as a ratio (`clerk_claims` / `floor` = 1 + `beyond_floor` / `floor`).
-//! `verify/two_threads` and `verify/two_threads_floor` report the time per verification of two
-//! threads verifying at once (their ratio to the one-thread figures is the scaling).
+//! `verify/two_threads`, `verify/two_threads_floor` and `verify/two_threads_cached` report the time
+//! per verification of two threads verifying at once (their ratio to the one-thread figures is the
+//! scaling; the cached one has both threads hit the same token, the worst case for sharing).
 
 mod support;
 
