@@ -323,22 +323,28 @@ impl Verifier {
 
     /// Loads the key a token needs when the key source is remote (no-op otherwise), and returns the
     /// token decoded for the rest of the policy. The checks that need no key run first, so a
-    /// malformed or machine token causes no fetch; a session token the token cache holds needs no
-    /// key, so it is not even decoded.
+    /// malformed or machine token causes no fetch.
     #[cfg(feature = "remote")]
     async fn prepare<'t>(&self, token: &'t str, kind: TokenKind) -> Result<Option<Decoded<'t>>, VerifyError> {
         let KeySource::Remote(remote) = &self.keys else {
             return Ok(None);
         };
-        if kind == TokenKind::Session && self.hit(token, self.clock.now(), |_| ()).is_some() {
-            return Ok(None);
-        }
         let decoded = policy::before_key(self, token, kind)?;
         let kid = decoded.header.kid.as_deref().unwrap_or("");
         if kid.len() <= policy::MAX_KID_BYTES {
             remote.ensure(kid).await?;
         }
         Ok(Some(decoded))
+    }
+
+    /// [`Verifier::prepare`] for a session token read through the token cache: a token the cache
+    /// holds needs no key, so it is not even decoded.
+    #[cfg(feature = "remote")]
+    async fn prepare_session<'t>(&self, token: &'t str) -> Result<Option<Decoded<'t>>, VerifyError> {
+        if self.hit(token, self.clock.now(), |_| ()).is_some() {
+            return Ok(None);
+        }
+        self.prepare(token, TokenKind::Session).await
     }
 
     /// [`Verifier::verify_session`], fetching keys first when the key source is remote.
@@ -350,7 +356,7 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<SessionClaims<C>, VerifyError> {
-        let decoded = self.prepare(token, TokenKind::Session).await?;
+        let decoded = self.prepare_session(token).await?;
         self.session_owned(token, decoded)
     }
 
@@ -499,7 +505,7 @@ impl Verifier {
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        let decoded = self.prepare(token, TokenKind::Session).await?;
+        let decoded = self.prepare_session(token).await?;
         self.session_shared(token, decoded)
     }
 
