@@ -337,17 +337,8 @@ impl Verifier {
         Ok(Some(decoded))
     }
 
-    /// [`Verifier::prepare`] for a session token read through the token cache: a token the cache
-    /// holds needs no key, so it is not even decoded.
-    #[cfg(feature = "remote")]
-    async fn prepare_session<'t>(&self, token: &'t str) -> Result<Option<Decoded<'t>>, VerifyError> {
-        if self.hit(token, self.clock.now(), |_| ()).is_some() {
-            return Ok(None);
-        }
-        self.prepare(token, TokenKind::Session).await
-    }
-
-    /// [`Verifier::verify_session`], fetching keys first when the key source is remote.
+    /// [`Verifier::verify_session`], fetching keys first when the key source is remote (a token the
+    /// token cache holds needs no key, so it is not even decoded).
     ///
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
@@ -356,8 +347,11 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<SessionClaims<C>, VerifyError> {
-        let decoded = self.prepare_session(token).await?;
-        self.session_owned(token, decoded)
+        if let Some(claims) = self.owned_hit(token, self.clock.now()) {
+            return claims;
+        }
+        let decoded = self.prepare(token, TokenKind::Session).await?;
+        self.owned_verified(token, decoded, self.clock.now())
     }
 
     /// [`Verifier::verify_template`], fetching keys first when the key source is remote.
@@ -397,19 +391,30 @@ impl Verifier {
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
-        self.session_owned(token, None)
+        let now = self.clock.now();
+        if let Some(claims) = self.owned_hit(token, now) {
+            return claims;
+        }
+        self.owned_verified(token, None, now)
     }
 
-    /// [`Verifier::verify_session`], with the token past steps 1 to 3 when they have run.
-    fn session_owned<'t, C: DeserializeOwned>(
+    /// The claims of a session token the token cache holds, read from its payload.
+    fn owned_hit<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Option<Result<SessionClaims<C>, VerifyError>> {
+        self.hit(token, now, |entry| SessionClaims::from_payload(&entry.payload).map_err(claims_invalid))
+    }
+
+    /// Verifies a session token the token cache does not hold into owned claims, and remembers it
+    /// (`decoded`: the token past steps 1 to 3 when they have run).
+    fn owned_verified<'t, C: DeserializeOwned>(
         &self,
         token: &'t str,
         decoded: Option<Decoded<'t>>,
+        now: i64,
     ) -> Result<SessionClaims<C>, VerifyError> {
-        let now = self.clock.now();
-        if let Some(claims) = self.hit(token, now, |entry| SessionClaims::from_payload(&entry.payload)) {
-            return claims.map_err(claims_invalid);
-        }
         let verified = self.verify_session_uncached(token, decoded)?;
         if self.cache.is_none() {
             return verified.claims;
@@ -443,28 +448,25 @@ impl Verifier {
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
+        let now = self.clock.now();
         // A hit shares the claims without taking a share of the entry too.
-        if let Some(claims) = self.hit(token, self.clock.now(), |entry| shared_claims(entry)) {
+        if let Some(claims) = self.hit(token, now, |entry| shared_claims(entry)) {
             return claims.map_err(claims_invalid);
         }
-        self.session_shared(token, None).map(|(_, claims)| claims)
+        self.share_verified(token, None, now).map(|(_, claims)| claims)
     }
 
-    /// The token cache's entry for a session token and its claims as `SessionClaims<C>`, verifying
-    /// the token when it is not cached (with the cache off, an entry of its own).
-    fn session_shared<'t, C>(
+    /// Verifies a session token the token cache does not hold, and remembers it: its entry (with the
+    /// cache off, an entry of its own) and its claims as `SessionClaims<C>`, shared with the entry.
+    fn share_verified<'t, C>(
         &self,
         token: &'t str,
         decoded: Option<Decoded<'t>>,
+        now: i64,
     ) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        let now = self.clock.now();
-        if let Some(entry) = self.hit(token, now, Arc::clone) {
-            let claims = shared_claims(&entry).map_err(claims_invalid)?;
-            return Ok((entry, claims));
-        }
         let (claims, entry) = self.verify_session_uncached(token, decoded)?.into_entry();
         self.remember(token, entry.clone(), now);
         let claims = Arc::new(claims?);
@@ -499,14 +501,19 @@ impl Verifier {
     }
 
     /// A session token's cache entry and claims (read once per type), fetching keys first when the
-    /// key source is remote: the web layer's one verification per request.
+    /// key source is remote and the cache does not hold the token: the web layer's one verification
+    /// per request.
     #[cfg(feature = "axum")]
     pub(crate) async fn session_shared_async<C>(&self, token: &str) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        let decoded = self.prepare_session(token).await?;
-        self.session_shared(token, decoded)
+        if let Some(entry) = self.hit(token, self.clock.now(), Arc::clone) {
+            let claims = shared_claims(&entry).map_err(claims_invalid)?;
+            return Ok((entry, claims));
+        }
+        let decoded = self.prepare(token, TokenKind::Session).await?;
+        self.share_verified(token, decoded, self.clock.now())
     }
 
     /// Verifies a JWT-template token into its claims type; the constant claims the type records
