@@ -176,12 +176,15 @@ impl TokenCache {
     /// Remembers a verified token. A full shard first drops expired entries, then, if still full,
     /// everything it holds: memory stays bounded without bookkeeping on the read path.
     pub(crate) fn insert(&self, token: &str, entry: Arc<Entry>, now: i64, skew: i64) {
-        let Some((hash, shard)) = self.shard(token) else { return };
-        let Ok(_writing) = shard.writer.lock() else { return };
-        let mut tokens = Tokens::clone(&shard.tokens.load());
         let size = token.len() + entry.payload.len();
         let per_shard_entries = (self.limits.entries / SHARDS).max(1);
         let per_shard_bytes = (self.limits.bytes / SHARDS).max(1);
+        if size > per_shard_bytes {
+            return; // could never fit: leave the shard as it is
+        }
+        let Some((hash, shard)) = self.shard(token) else { return };
+        let Ok(_writing) = shard.writer.lock() else { return };
+        let mut tokens = Tokens::clone(&shard.tokens.load());
         if tokens.entries >= per_shard_entries || tokens.bytes + size > per_shard_bytes {
             for bucket in tokens.map.values_mut() {
                 bucket.retain(|(_, e)| e.exp > now.saturating_sub(skew));
@@ -190,9 +193,6 @@ impl TokenCache {
             if tokens.entries >= per_shard_entries || tokens.bytes + size > per_shard_bytes {
                 tokens = Tokens::default();
             }
-        }
-        if size > per_shard_bytes {
-            return;
         }
         let bucket = tokens.map.entry(hash).or_default();
         match bucket.iter_mut().find(|(k, _)| **k == *token) {
