@@ -244,7 +244,8 @@ fn audience(
     if expected.is_empty() {
         return Ok(());
     }
-    let list = json!(expected).to_string();
+    // Only a refusal shows the list.
+    let list = || json!(expected).to_string();
     match claims.value("aud") {
         Some(Value::String(aud)) if expected.contains(&aud.as_str()) => Ok(()),
         // An array must be non-empty and all strings, one of them expected.
@@ -256,13 +257,14 @@ fn audience(
         }
         Some(aud @ Value::Array(_)) => Err(not_clerk(
             Reason::TokenVerificationFailed,
-            format!("Invalid JWT audience claim array (aud) {aud}. Is not included in \"{list}\"."),
+            format!("Invalid JWT audience claim array (aud) {aud}. Is not included in \"{}\".", list()),
         )),
         other => Err(not_clerk(
             Reason::TokenVerificationFailed,
             format!(
-                "Invalid JWT audience claim (aud) {}. Is not included in \"{list}\".",
-                other.map_or_else(undefined, |v| v.to_string())
+                "Invalid JWT audience claim (aud) {}. Is not included in \"{}\".",
+                other.map_or_else(undefined, |v| v.to_string()),
+                list()
             ),
         )),
     }
@@ -287,6 +289,13 @@ fn authorized_party(verifier: &Verifier, claims: &Members<'_>) -> Result<(), Ver
 
 /// A time claim as whole seconds: JSON numbers only (a string `exp` is an error, not "absent").
 fn time_claim(claims: &Members<'_>, name: &str, what: &str) -> Result<Option<i64>, VerifyError> {
+    // The usual whole number of seconds is read from its text, without building a JSON value.
+    if let Some(raw) = claims.get(name)
+        && let Ok(t) = raw.get().parse::<i64>()
+        && (0..=MAX_NUMERIC_DATE).contains(&t)
+    {
+        return Ok(Some(t));
+    }
     match claims.value(name) {
         None => Ok(None),
         Some(Value::Number(n)) => {
