@@ -420,8 +420,8 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for StrictSeq<A> {
 /// The members of the top-level object to capture, and where.
 type Capture<'c, 'de> = (&'c [&'c str], &'c mut Members<'de>);
 
-/// An object's members: each key checked against the keys before it (objects in tokens are small,
-/// so a linear scan over borrowed keys beats hashing), each value read through [`Strict`].
+/// An object's members: each key checked against the keys before it ([`Keys`]), each value read
+/// through [`Strict`].
 struct StrictMap<'c, 'de, A> {
     inner: A,
     depth: usize,
