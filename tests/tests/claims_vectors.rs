@@ -121,3 +121,136 @@ fn a_claim_that_does_not_fit_names_its_path() {
     let e = SessionClaims::<Custom>::from_payload(payload).unwrap_err();
     assert_eq!(e.path, "tenant.seats");
 }
+
+/// Clerk's claims are the same whichever members the claims type reads as well: none (`()`), all
+/// (`Value`, a flattened map), or some of Clerk's own (`o`, `fea`, `sub`). The verifier reads them
+/// in its one strict pass; `from_payload` reads the payload on its own and is the reference.
+#[test]
+fn verified_claims_do_not_depend_on_what_the_claims_type_reads() {
+    use std::collections::BTreeMap;
+
+    use clerk_claims_runtime::Verifier;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct ReadsClerks {
+        sub: String,
+        o: Option<Value>,
+        fea: Option<String>,
+    }
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Flattened {
+        #[serde(flatten)]
+        all: BTreeMap<String, Value>,
+    }
+    fn clerks<C>(claims: SessionClaims<C>) -> SessionClaims<()> {
+        let SessionClaims {
+            registered,
+            sid,
+            version,
+            factor_verification_age,
+            status,
+            organization,
+            user_features,
+            org_features,
+            user_plans,
+            org_plans,
+            actor,
+            custom: _,
+        } = claims;
+        SessionClaims {
+            registered,
+            sid,
+            version,
+            factor_verification_age,
+            status,
+            organization,
+            user_features,
+            org_features,
+            user_plans,
+            org_plans,
+            actor,
+            custom: (),
+        }
+    }
+    let verifier = Verifier::new(support::jwks()).now(support::NOW).token_cache(false);
+    let mut payloads: Vec<Value> = vector("clerk/claims/v2_org_claims_cases.json")["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| case["claims"].clone())
+        .collect();
+    payloads.push(vector("templates/session-token-v1-example.payload.json"));
+    payloads.push(serde_json::json!({
+        "sub": "user_\u{e9}", "sid": "sess_1", "v": 2, "fva": [3, -1], "sts": "active",
+        "fea": "o:a,b,u:c", "pla": "u:pro", "act": {"sub": "user_admin", "n": [{"x": 1}]},
+        "o": {"id": "org_1", "rol": "admin", "per": "read", "fpm": "1", "slg": "acme"},
+        "jti": "j", "aud": ["x", "y"], "custom": {"deep": [[[1]]]},
+    }));
+    for mut payload in payloads {
+        for (claim, value) in support::session().as_object().unwrap() {
+            if !matches!(claim.as_str(), "iss" | "azp") {
+                payload[claim] = value.clone();
+            }
+        }
+        // One `fea` is written with an escaped comma in the token's text.
+        let text = payload.to_string().replace("o:a,b", "o:a\\u002cb");
+        let token = support::rs_raw(&support::header().to_string(), &text);
+        let reference = SessionClaims::<()>::from_payload(text.as_bytes()).unwrap();
+        let bare = verifier.verify_session::<()>(&token).unwrap();
+        assert_eq!(bare, reference, "{text}");
+        let all = verifier.verify_session::<Value>(&token).unwrap();
+        assert_eq!(all.custom, payload, "{text}");
+        assert_eq!(clerks(all), reference, "{text}");
+        let some = verifier.verify_session::<ReadsClerks>(&token).unwrap();
+        assert_eq!(some.custom.o.as_ref(), payload.get("o"), "{text}");
+        assert_eq!(some.custom.fea.as_deref(), payload.get("fea").and_then(Value::as_str), "{text}");
+        assert_eq!(clerks(some), reference, "{text}");
+        let flattened = verifier.verify_session::<Flattened>(&token).unwrap();
+        assert_eq!(flattened.custom.all.len(), payload.as_object().unwrap().len(), "{text}");
+        assert_eq!(clerks(flattened), reference, "{text}");
+    }
+}
+
+/// A Clerk claim that does not fit is reported with its path, after the policy has passed; a
+/// duplicate or too deep a nesting inside one is a malformed token, whatever reads it.
+#[test]
+fn clerk_claims_are_checked_as_strictly_as_the_rest() {
+    use clerk_claims_runtime::{Reason, Verifier};
+
+    let verifier = Verifier::new(support::jwks()).now(support::NOW).token_cache(false);
+    let token = |extra: &str| {
+        let base = support::session().to_string();
+        let text = format!("{}, {extra}}}", &base[..base.len() - 1]);
+        support::rs_raw(&support::header().to_string(), &text)
+    };
+    for (extra, path) in [
+        (r#""o": {"id": 5}"#, "o.id"),
+        (r#""fva": [1]"#, "fva"),
+        (r#""fea": 3"#, "fea"),
+        (r#""org_permissions": "all""#, "org_permissions"),
+    ] {
+        for err in [
+            verifier.verify_session::<()>(&token(extra)).unwrap_err(),
+            verifier.verify_session::<Value>(&token(extra)).unwrap_err(),
+        ] {
+            assert_eq!(err.reason, Reason::ClaimsInvalid, "{extra}");
+            assert!(err.message.starts_with(&format!("the claim `{path}` does not fit")), "{extra}: {err}");
+        }
+    }
+    // The policy is checked before Clerk's claims: an expired token with a bad `o` is expired.
+    let expired = Verifier::new(support::jwks()).now(support::NOW + 3600).token_cache(false);
+    assert_eq!(
+        expired.verify_session::<()>(&token(r#""o": {"id": 5}"#)).unwrap_err().reason,
+        Reason::TokenExpired
+    );
+    let nested = format!(r#""act": {}1{}"#, "[".repeat(40), "]".repeat(40));
+    for extra in [r#""o": {"id": "org_1", "id": "org_2"}"#, r#""act": {"a": {"b": 1, "b": 2}}"#, &nested] {
+        for err in [
+            verifier.verify_session::<()>(&token(extra)).unwrap_err(),
+            verifier.verify_session::<Value>(&token(extra)).unwrap_err(),
+        ] {
+            assert_eq!(err.reason, Reason::TokenInvalid, "{extra}: {err}");
+        }
+    }
+}

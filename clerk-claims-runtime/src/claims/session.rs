@@ -1,14 +1,12 @@
 //! Session tokens (v1 and v2) and JWT-template tokens, with the template's own claims as `C`.
 
-use std::borrow::Cow;
-
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::organization::{OrgClaim, Organization, split_by_scope_into};
 use super::registered::{Audience, RegisteredClaims};
-use crate::verify::strict::Members;
+use crate::verify::strict::{Members, Slots, Text};
 
 /// The claims of a session token: Clerk's, normalised across v1 and v2, and the session-token
 /// customization's as `C` (`()` for none).
@@ -74,37 +72,13 @@ pub struct TemplateClaims<C> {
     pub custom: C,
 }
 
-/// The top-level claims a session token's Clerk part is read from (the fields of `RawSession`).
-pub(crate) const SESSION_CLAIM_NAMES: &[&str] = &[
-    "sub",
-    "exp",
-    "iat",
-    "nbf",
-    "iss",
-    "azp",
-    "jti",
-    "aud",
-    "sid",
-    "v",
-    "fva",
-    "sts",
-    "fea",
-    "pla",
-    "act",
-    "o",
-    "org_id",
-    "org_role",
-    "org_slug",
-    "org_permissions",
-];
-
 /// The top-level claims a template token's registered claims are read from, with the policy's.
 pub(crate) const TEMPLATE_CLAIM_NAMES: &[&str] =
     &["sub", "exp", "iat", "nbf", "iss", "azp", "jti", "aud", "sid", "sts"];
 
 /// The session claims as they are in the token. What only feeds the normalised claims (`fea`,
 /// `pla`) is borrowed from the payload.
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct RawSession<'a> {
     // The registered claims are spelled out rather than flattened: serde buffers flattened input.
     sub: String,
@@ -129,9 +103,9 @@ struct RawSession<'a> {
     #[serde(default)]
     sts: Option<String>,
     #[serde(default, borrow)]
-    fea: Option<Cow<'a, str>>,
+    fea: Option<Text<'a>>,
     #[serde(default, borrow)]
-    pla: Option<Cow<'a, str>>,
+    pla: Option<Text<'a>>,
     #[serde(default)]
     act: Option<Value>,
     #[serde(default)]
@@ -144,6 +118,50 @@ struct RawSession<'a> {
     org_slug: Option<String>,
     #[serde(default)]
     org_permissions: Option<Vec<String>>,
+}
+
+/// A session token's Clerk claims as the verifier's one strict pass reads them: each member of
+/// [`RawSession`] straight into its field (see [`Slots`]), with the fields read so far.
+#[derive(Default)]
+pub(crate) struct SessionSlots<'a> {
+    raw: RawSession<'a>,
+    /// Bit `i`: slot `i` was read.
+    read: u32,
+}
+
+/// `RawSession`'s fields as slots: the slot of each member, and reading it into its field.
+macro_rules! session_slots {
+    ($($slot:literal $field:ident)*) => {
+        impl<'a> Slots<'a> for SessionSlots<'a> {
+            fn slot(&self, key: &str) -> Option<u8> {
+                match key {
+                    $(stringify!($field) => Some($slot),)*
+                    _ => None,
+                }
+            }
+            fn read<D: Deserializer<'a>>(&mut self, slot: u8, value: D) -> Result<(), D::Error> {
+                match slot {
+                    $($slot => self.raw.$field = Deserialize::deserialize(value)?,)*
+                    _ => return Ok(()),
+                }
+                self.read |= 1 << slot;
+                Ok(())
+            }
+        }
+    };
+}
+
+session_slots! {
+    0 sub 1 exp 2 iat 3 nbf 4 iss 5 azp 6 jti 7 aud 8 sid 9 v 10 fva 11 sts 12 fea 13 pla 14 act 15 o
+    16 org_id 17 org_role 18 org_slug 19 org_permissions
+}
+
+impl<'a> SessionSlots<'a> {
+    /// The claims, when the members `RawSession` requires were all read (`sub`, `exp`, `sid`).
+    fn complete(self) -> Option<RawSession<'a>> {
+        const REQUIRED: u32 = 1 << 0 | 1 << 1 | 1 << 8;
+        (self.read & REQUIRED == REQUIRED).then_some(self.raw)
+    }
 }
 
 /// The template's claims: every key of the payload is visible to `C` (a template may set `aud`).
@@ -184,17 +202,17 @@ fn custom<C: DeserializeOwned>(payload: &[u8]) -> Result<C, ClaimsError> {
     }
 }
 
-/// What one strict pass over a verified payload read, completed: Clerk's part `K` from the members
-/// it kept, and `C` as it read it. Whichever did not fit is read again from the payload, for the
-/// error with the claim's path (or, for `C`, through the flattening wrapper it may need).
+/// What one strict pass over a verified payload read, completed: Clerk's part `K` as read (`None`
+/// when it did not fit), and `C` as read. Whichever did not fit is read again from the payload, for
+/// the error with the claim's path (or, for `C`, through the flattening wrapper it may need).
 fn complete<'p, K: Deserialize<'p>, C: DeserializeOwned>(
-    members: &Members<'p>,
+    clerk: Option<K>,
     custom: Option<C>,
     payload: &'p [u8],
 ) -> Result<(K, C), ClaimsError> {
-    let clerk = match members.deserialize::<K>() {
-        Ok(clerk) => clerk,
-        Err(_) => parse(payload)?,
+    let clerk = match clerk {
+        Some(clerk) => clerk,
+        None => parse(payload)?,
     };
     let custom = match custom {
         Some(custom) => custom,
@@ -238,21 +256,25 @@ impl<C: DeserializeOwned> SessionClaims<C> {
         Ok(Self::assemble(parse(payload)?, custom::<C>(payload)?))
     }
 
-    /// The claims from one strict pass over a verified payload: Clerk's claims from the members it
-    /// kept ([`SESSION_CLAIM_NAMES`]) and `C` as it read it. When `C` did not fit (`None`), or the
-    /// members do not, the payload is read again for the error with the claim's path.
+    /// The claims from one strict pass over a verified payload: Clerk's claims from the slots it
+    /// read and `C` as it read it. When the pass did not complete (`C` or a slot did not fit:
+    /// `None`), the payload is read again for the error with the claim's path.
     pub(crate) fn from_read<'p>(
-        clerk: &Members<'p>,
+        clerk: SessionSlots<'p>,
         custom: Option<C>,
         payload: &'p [u8],
     ) -> Result<Self, ClaimsError> {
+        // Slots are only whole when the pass was.
+        let clerk = custom.is_some().then(|| clerk.complete()).flatten();
         let (raw, custom) = complete::<RawSession<'p>, C>(clerk, custom, payload)?;
         Ok(Self::assemble(raw, custom))
     }
 
     fn assemble(raw: RawSession<'_>, custom: C) -> Self {
+        let fea = raw.fea.as_ref().map(|text| text.0.as_ref());
+        let pla = raw.pla.as_ref().map(|text| text.0.as_ref());
         let organization = match (raw.o, raw.org_id) {
-            (Some(o), _) => Some(Organization::from_v2_claim(o, raw.fea.as_deref())),
+            (Some(o), _) => Some(Organization::from_v2_claim(o, fea)),
             (None, Some(id)) => Some(Organization {
                 id,
                 slug: raw.org_slug,
@@ -261,10 +283,8 @@ impl<C: DeserializeOwned> SessionClaims<C> {
             }),
             (None, None) => None,
         };
-        let (org_features, user_features) =
-            split_by_scope_into(raw.fea.as_deref().unwrap_or_default(), str::to_string);
-        let (org_plans, user_plans) =
-            split_by_scope_into(raw.pla.as_deref().unwrap_or_default(), str::to_string);
+        let (org_features, user_features) = split_by_scope_into(fea.unwrap_or_default(), str::to_string);
+        let (org_plans, user_plans) = split_by_scope_into(pla.unwrap_or_default(), str::to_string);
         SessionClaims {
             sid: raw.sid,
             version: raw.v,
@@ -358,7 +378,8 @@ impl<C: DeserializeOwned> TemplateClaims<C> {
         custom: Option<C>,
         payload: &'p [u8],
     ) -> Result<Self, ClaimsError> {
-        let (registered, custom) = complete::<RegisteredClaims, C>(members, custom, payload)?;
+        let registered = members.deserialize::<RegisteredClaims>().ok();
+        let (registered, custom) = complete::<RegisteredClaims, C>(registered, custom, payload)?;
         Ok(TemplateClaims { registered, custom })
     }
 }

@@ -101,7 +101,7 @@ pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyEr
     let header_bytes = b64(h)?;
     let payload = b64(p)?;
     let signature = b64(s)?;
-    let header = read_checked::<Header>(&header_bytes, &[])?.0.ok_or_else(undecodable)?;
+    let header = read_checked::<Header, ()>(&header_bytes, &[], &mut ())?.0.ok_or_else(undecodable)?;
     Ok(Decoded { header, payload, signature, signing_input, header_json: header_bytes })
 }
 

@@ -32,7 +32,7 @@ pub use error::{Reason, VerifyError};
 pub use jws::{Decoded, Header, decode, decode_jws};
 pub use strict::MAX_NESTING;
 
-use crate::claims::session::{SESSION_CLAIM_NAMES, TEMPLATE_CLAIM_NAMES};
+use crate::claims::session::{SessionSlots, TEMPLATE_CLAIM_NAMES};
 use crate::claims::{ClerkClaims, SessionClaims, TemplateClaims};
 use crate::keys::{Algorithm, Jwks, Key};
 use policy::POLICY_CLAIMS;
@@ -482,10 +482,17 @@ impl Verifier {
         decoded: Option<Decoded<'t>>,
     ) -> Result<Verified<C>, VerifyError> {
         let payload = policy::signature(self, token, TokenKind::Session, decoded)?.payload;
-        let read =
-            policy::read_claims::<C>(self, &payload, TokenKind::Session, &Map::new(), SESSION_CLAIM_NAMES)?;
+        let mut clerk = SessionSlots::default();
+        let read = policy::read_claims::<C, _>(
+            self,
+            &payload,
+            TokenKind::Session,
+            &Map::new(),
+            POLICY_CLAIMS,
+            &mut clerk,
+        )?;
         let exp = read.exp;
-        let claims = SessionClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid);
+        let claims = SessionClaims::from_read(clerk, read.value, &payload).map_err(claims_invalid);
         Ok(Verified { claims, payload, exp })
     }
 
@@ -545,7 +552,8 @@ impl Verifier {
         constants: &Map<String, Value>,
     ) -> Result<TemplateClaims<C>, VerifyError> {
         let payload = policy::signature(self, token, kind, decoded)?.payload;
-        let read = policy::read_claims::<C>(self, &payload, kind, constants, TEMPLATE_CLAIM_NAMES)?;
+        let read =
+            policy::read_claims::<C, ()>(self, &payload, kind, constants, TEMPLATE_CLAIM_NAMES, &mut ())?;
         TemplateClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid)
     }
 
@@ -580,7 +588,8 @@ impl Verifier {
         constants: &Map<String, Value>,
     ) -> Result<Value, VerifyError> {
         let payload = policy::signature(self, token, kind, decoded)?.payload;
-        match policy::read_claims::<Value>(self, &payload, kind, constants, POLICY_CLAIMS)?.value {
+        match policy::read_claims::<Value, ()>(self, &payload, kind, constants, POLICY_CLAIMS, &mut ())?.value
+        {
             Some(value) => Ok(value),
             None => serde_json::from_slice(&payload)
                 .map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e))),

@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::strict::{Members, read_checked};
+use super::strict::{Members, Slots, read_checked};
 use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
 
 use crate::keys::{Key, missing_key};
@@ -61,14 +61,16 @@ pub(crate) struct Read<'p, T> {
 }
 
 /// Steps 7 to 12 over a verified payload, in the one strict pass that refuses duplicate keys and
-/// deep nesting, reads the payload as `T`, and keeps the members named in `read` (a superset of
-/// [`POLICY_CLAIMS`]) for the policy and the caller. Claims nobody reads are walked, not built.
-pub(crate) fn read_claims<'p, T: Deserialize<'p>>(
+/// deep nesting, reads the payload as `T` and into `slots`, and keeps the members named in `read` (a
+/// superset of [`POLICY_CLAIMS`]) for the policy and the caller. Claims nobody reads are walked,
+/// not built.
+pub(crate) fn read_claims<'p, T: Deserialize<'p>, S: Slots<'p>>(
     verifier: &Verifier,
     payload: &'p [u8],
     kind: TokenKind,
     constants: &Map<String, Value>,
     read: &[&str],
+    slots: &mut S,
 ) -> Result<Read<'p, T>, VerifyError> {
     let names: Cow<'_, [&str]> = if constants.is_empty() {
         Cow::Borrowed(read)
@@ -76,7 +78,7 @@ pub(crate) fn read_claims<'p, T: Deserialize<'p>>(
         Cow::Owned(read.iter().copied().chain(constants.keys().map(String::as_str)).collect())
     };
     // Claims that do not fit `T` are the caller's to report, once the policy has passed.
-    let (value, claims) = read_checked::<T>(payload, &names)?;
+    let (value, claims) = read_checked::<T, S>(payload, &names, slots)?;
     let now = verifier.clock.now();
     subject(&claims)?;
     audience(verifier, &claims, constants)?;

@@ -1,6 +1,7 @@
 //! The strict JSON reader: one pass over a header or payload that refuses duplicate keys (at every
-//! level) and nesting deeper than [`MAX_NESTING`], reads the caller's type from it, and keeps the
-//! text of the named top-level members for the policy.
+//! level) and nesting deeper than [`MAX_NESTING`], reads the caller's type from it, keeps the text of
+//! the named top-level members for the policy, and reads other top-level members straight into
+//! typed [`Slots`].
 //!
 //! It wraps serde_json's deserializer rather than parsing twice: every object the target type reads
 //! (or skips) passes through [`StrictMap`], which remembers its keys; every value the target ignores
@@ -61,39 +62,65 @@ impl<'de> Members<'de> {
     }
 }
 
-/// Reads `bytes` (a JSON object and nothing after it) as `T` in one strict pass, keeping the
-/// top-level members named in `capture`. Errors are serde_json's, or the strict checks' (see
-/// [`strict_error`]).
-fn read_object<'de, T: Deserialize<'de>>(
-    bytes: &'de [u8],
-    capture: &[&str],
-) -> Result<(T, Members<'de>), serde_json::Error> {
-    // Checking the UTF-8 once up front spares serde_json checking each string and captured member.
-    match std::str::from_utf8(bytes) {
-        Ok(text) => read_from(serde_json::Deserializer::from_str(text), capture),
-        // serde_json reports where the bad byte is.
-        Err(_) => read_from(serde_json::Deserializer::from_slice(bytes), capture),
+/// Top-level members read into typed places as the strict pass meets them, rather than kept as text
+/// and read again afterwards: claims the caller's type usually ignores (a session token's `o`,
+/// `fva`, `fea`, ...). A member that is also captured, or that the type reads as well, is read
+/// from its captured text.
+pub(crate) trait Slots<'de> {
+    /// The slot that top-level member `key` is read into, if any.
+    fn slot(&self, key: &str) -> Option<u8>;
+    /// Reads `value` into `slot`.
+    fn read<D: Deserializer<'de>>(&mut self, slot: u8, value: D) -> Result<(), D::Error>;
+}
+
+/// No slots.
+impl<'de> Slots<'de> for () {
+    fn slot(&self, _: &str) -> Option<u8> {
+        None
+    }
+    fn read<D: Deserializer<'de>>(&mut self, _: u8, _: D) -> Result<(), D::Error> {
+        Ok(())
     }
 }
 
-fn read_from<'de, R: serde_json::de::Read<'de>, T: Deserialize<'de>>(
+/// Reads `bytes` (a JSON object and nothing after it) as `T` in one strict pass, keeping the
+/// top-level members named in `capture` and reading those `slots` has a slot for. Errors are
+/// serde_json's, or the strict checks' (see [`strict_error`]).
+fn read_object<'de, T: Deserialize<'de>, S: Slots<'de>>(
+    bytes: &'de [u8],
+    capture: &[&str],
+    slots: &mut S,
+) -> Result<(T, Members<'de>), serde_json::Error> {
+    // Checking the UTF-8 once up front spares serde_json checking each string and captured member.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => read_from(serde_json::Deserializer::from_str(text), capture, slots),
+        // serde_json reports where the bad byte is.
+        Err(_) => read_from(serde_json::Deserializer::from_slice(bytes), capture, slots),
+    }
+}
+
+fn read_from<'de, R: serde_json::de::Read<'de>, T: Deserialize<'de>, S: Slots<'de>>(
     mut de: serde_json::Deserializer<R>,
     capture: &[&str],
+    slots: &mut S,
 ) -> Result<(T, Members<'de>), serde_json::Error> {
     let mut members = Members { members: Vec::with_capacity(capture.len()) };
-    let value = T::deserialize(Object { inner: &mut de, capture, members: &mut members })?;
+    let top = Top { names: capture, members: &mut members, slots };
+    let value = T::deserialize(Object { inner: &mut de, top })?;
     de.end()?;
     Ok((value, members))
 }
 
 /// [`read_object`] for a token's header or payload: a wrong form (not a JSON object, a duplicate key,
-/// too deep) is refused; members that do not fit `T` give `None` for it, the captured members
-/// still kept (the check alone runs again to tell the two apart).
-pub(crate) fn read_checked<'de, T: Deserialize<'de>>(
+/// too deep) is refused; members that do not fit `T` or their slot give `None` for `T` (the slots
+/// then hold what was read before, to be read again), the captured members still kept (the check
+/// alone runs again to tell the two apart).
+pub(crate) fn read_checked<'de, T: Deserialize<'de>, S: Slots<'de>>(
     bytes: &'de [u8],
     capture: &[&str],
+    slots: &mut S,
 ) -> Result<(Option<T>, Members<'de>), VerifyError> {
-    match read_object::<T>(bytes, capture) {
+    match read_object::<T, S>(bytes, capture, slots) {
         Ok((value, members)) => Ok((Some(value), members)),
         Err(_) => check_object(bytes, capture).map(|members| (None, members)),
     }
@@ -101,7 +128,7 @@ pub(crate) fn read_checked<'de, T: Deserialize<'de>>(
 
 /// [`read_object`] reading nothing but the captured members: the check alone.
 pub(crate) fn check_object<'de>(bytes: &'de [u8], capture: &[&str]) -> Result<Members<'de>, VerifyError> {
-    read_object::<()>(bytes, capture).map(|((), members)| members).map_err(|e| strict_error(&e))
+    read_object::<(), ()>(bytes, capture, &mut ()).map(|((), members)| members).map_err(|e| strict_error(&e))
 }
 
 /// What a failed strict read means for a token: a duplicate key, too deep, or not decodable.
@@ -123,22 +150,29 @@ fn strict_error(e: &serde_json::Error) -> VerifyError {
     }
 }
 
-/// The top level: always read as an object, whatever `T` asks for. A type with nothing to read
-/// (`()`, a unit struct) gets the object walked and a unit.
-struct Object<'c, 'de, D> {
-    inner: D,
-    capture: &'c [&'c str],
+/// What the top-level object's members go to besides the target: the names captured as text (into
+/// `members`) and the slots.
+struct Top<'c, 'de, S> {
+    names: &'c [&'c str],
     members: &'c mut Members<'de>,
+    slots: &'c mut S,
 }
 
-impl<'de, D: Deserializer<'de>> Object<'_, 'de, D> {
+/// The top level: always read as an object, whatever `T` asks for. A type with nothing to read
+/// (`()`, a unit struct) gets the object walked and a unit.
+struct Object<'c, 'de, D, S> {
+    inner: D,
+    top: Top<'c, 'de, S>,
+}
+
+impl<'de, D: Deserializer<'de>, S: Slots<'de>> Object<'_, 'de, D, S> {
     fn map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        let Object { inner, capture, members } = self;
-        inner.deserialize_map(ObjectVisitor { visitor, capture, members })
+        let Object { inner, top } = self;
+        inner.deserialize_map(ObjectVisitor { visitor, top })
     }
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Object<'_, 'de, D> {
+impl<'de, D: Deserializer<'de>, S: Slots<'de>> Deserializer<'de> for Object<'_, 'de, D, S> {
     type Error = D::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
@@ -186,26 +220,26 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Unit<V> {
     }
 }
 
-struct ObjectVisitor<'c, 'de, V> {
+struct ObjectVisitor<'c, 'de, V, S> {
     visitor: V,
-    capture: &'c [&'c str],
-    members: &'c mut Members<'de>,
+    top: Top<'c, 'de, S>,
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<'_, 'de, V> {
+impl<'de, V: Visitor<'de>, S: Slots<'de>> Visitor<'de> for ObjectVisitor<'_, 'de, V, S> {
     type Value = V::Value;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.visitor.expecting(f)
     }
     fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        let ObjectVisitor { visitor, capture, members } = self;
+        let ObjectVisitor { visitor, top } = self;
         visitor.visit_map(StrictMap {
             inner: map,
             depth: 1,
             // A session token has about twenty claims: one allocation, no regrowth.
             keys: Keys::with_capacity(SCANNED_KEYS),
-            capture: Some((capture, members)),
+            top: Some(top),
             captured: None,
+            slot: None,
         })
     }
 }
@@ -393,7 +427,14 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Checked<V> {
     fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         let depth = self.deeper()?;
         let keys = Keys::default();
-        self.inner.visit_map(StrictMap { inner: map, depth, keys, capture: None, captured: None })
+        self.inner.visit_map(StrictMap::<A, ()> {
+            inner: map,
+            depth,
+            keys,
+            top: None,
+            captured: None,
+            slot: None,
+        })
     }
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
         // `{"Variant": value}`: the variant's value is one level down.
@@ -417,21 +458,20 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for StrictSeq<A> {
     }
 }
 
-/// The members of the top-level object to capture, and where.
-type Capture<'c, 'de> = (&'c [&'c str], &'c mut Members<'de>);
-
 /// An object's members: each key checked against the keys before it ([`Keys`]), each value read
-/// through [`Strict`].
-struct StrictMap<'c, 'de, A> {
+/// through [`Strict`]. The top level's (`top`) also go to the captured members and the slots.
+struct StrictMap<'c, 'de, A, S> {
     inner: A,
     depth: usize,
     keys: Keys<'de>,
-    capture: Option<Capture<'c, 'de>>,
+    top: Option<Top<'c, 'de, S>>,
     /// The current member's text when it was captured: its value is read from it.
     captured: Option<&'de RawValue>,
+    /// The current member's slot when it has one and was not captured.
+    slot: Option<u8>,
 }
 
-impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for StrictMap<'_, 'de, A> {
+impl<'de, A: de::MapAccess<'de>, S: Slots<'de>> de::MapAccess<'de> for StrictMap<'_, 'de, A, S> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
@@ -442,22 +482,35 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for StrictMap<'_, 'de, A> {
             return Err(de::Error::custom(DUPLICATE_KEY));
         }
         self.captured = None;
-        if let Some((names, members)) = &mut self.capture
-            && names.iter().any(|name| same(name, &key))
-        {
-            let raw: &'de RawValue = self.inner.next_value()?;
-            check_raw(raw, self.depth).map_err(de::Error::custom)?;
-            members.members.push((key.clone(), raw));
-            self.captured = Some(raw);
+        self.slot = None;
+        if let Some(top) = &mut self.top {
+            let slot = top.slots.slot(&key);
+            if top.names.iter().any(|name| same(name, &key)) {
+                let raw: &'de RawValue = self.inner.next_value()?;
+                check_raw(raw, self.depth).map_err(de::Error::custom)?;
+                if let Some(slot) = slot {
+                    top.slots.read(slot, raw).map_err(de::Error::custom)?;
+                }
+                top.members.members.push((key.clone(), raw));
+                self.captured = Some(raw);
+            } else {
+                self.slot = slot;
+            }
         }
         let value = seed.deserialize(KeyDeserializer { key, error: PhantomData })?;
         Ok(Some(value))
     }
 
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
-        match self.captured.take() {
-            Some(raw) => seed.deserialize(Captured(raw)).map_err(de::Error::custom),
-            None => self.inner.next_value_seed(StrictSeed { seed, depth: self.depth }),
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        if let Some(raw) = self.captured.take() {
+            return seed.deserialize(Captured(raw)).map_err(de::Error::custom);
+        }
+        let depth = self.depth;
+        match (self.slot.take(), &mut self.top) {
+            (Some(slot), Some(top)) => {
+                self.inner.next_value_seed(SlotSeed { seed, slot, slots: &mut *top.slots, depth })
+            }
+            _ => self.inner.next_value_seed(StrictSeed { seed, depth }),
         }
     }
 
@@ -486,6 +539,72 @@ impl<'de> Deserializer<'de> for Captured<'de> {
         visitor.visit_unit()
     }
     forward_captured! {
+        deserialize_any() deserialize_bool() deserialize_i8() deserialize_i16() deserialize_i32()
+        deserialize_i64() deserialize_i128() deserialize_u8() deserialize_u16() deserialize_u32()
+        deserialize_u64() deserialize_u128() deserialize_f32() deserialize_f64() deserialize_char()
+        deserialize_str() deserialize_string() deserialize_bytes() deserialize_byte_buf()
+        deserialize_option() deserialize_unit() deserialize_seq() deserialize_map() deserialize_identifier()
+        deserialize_unit_struct(name: &'static str)
+        deserialize_newtype_struct(name: &'static str)
+        deserialize_tuple(len: usize)
+        deserialize_tuple_struct(name: &'static str, len: usize)
+        deserialize_struct(name: &'static str, fields: &'static [&'static str])
+        deserialize_enum(name: &'static str, variants: &'static [&'static str])
+    }
+}
+
+/// A member with a slot, handed to the target's seed as [`SlotValue`].
+struct SlotSeed<'s, V, S> {
+    seed: V,
+    slot: u8,
+    slots: &'s mut S,
+    depth: usize,
+}
+
+impl<'de, V: DeserializeSeed<'de>, S: Slots<'de>> DeserializeSeed<'de> for SlotSeed<'_, V, S> {
+    type Value = V::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        let SlotSeed { seed, slot, slots, depth } = self;
+        seed.deserialize(SlotValue { inner: d, slot, slots, depth })
+    }
+}
+
+/// A member with a slot: when the target ignores it (the usual case), it is read into the slot
+/// straight from the input; when the target reads it too, its text is captured, checked, and read
+/// by both.
+struct SlotValue<'s, D, S> {
+    inner: D,
+    slot: u8,
+    slots: &'s mut S,
+    depth: usize,
+}
+
+impl<'de, D: Deserializer<'de>, S: Slots<'de>> SlotValue<'_, D, S> {
+    /// The member's text, checked and read into the slot.
+    fn captured(self) -> Result<Captured<'de>, D::Error> {
+        let raw = <&RawValue>::deserialize(self.inner)?;
+        check_raw(raw, self.depth).map_err(de::Error::custom)?;
+        self.slots.read(self.slot, raw).map_err(de::Error::custom)?;
+        Ok(Captured(raw))
+    }
+}
+
+macro_rules! forward_slot_value {
+    ($($method:ident($($arg:ident: $ty:ty),*))*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            self.captured()?.$method($($arg,)* visitor).map_err(de::Error::custom)
+        }
+    )*};
+}
+
+impl<'de, D: Deserializer<'de>, S: Slots<'de>> Deserializer<'de> for SlotValue<'_, D, S> {
+    type Error = D::Error;
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.slots.read(self.slot, Strict { inner: self.inner, depth: self.depth })?;
+        visitor.visit_unit()
+    }
+    forward_slot_value! {
         deserialize_any() deserialize_bool() deserialize_i8() deserialize_i16() deserialize_i32()
         deserialize_i64() deserialize_i128() deserialize_u8() deserialize_u16() deserialize_u32()
         deserialize_u64() deserialize_u128() deserialize_f32() deserialize_f64() deserialize_char()
@@ -578,7 +697,17 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
-/// Reads a key as text, borrowed from the input when it has no escapes.
+/// A JSON string's text, borrowed from the input when it has no escapes (serde's own `Cow<str>`
+/// always copies).
+pub(crate) struct Text<'de>(pub Cow<'de, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        KeySeed.deserialize(d).map(Text)
+    }
+}
+
+/// Reads a key (or any string) as text, borrowed from the input when it has no escapes.
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
@@ -667,7 +796,9 @@ mod tests {
     use super::*;
 
     fn read<T: de::DeserializeOwned>(json: &str) -> Result<T, String> {
-        read_object::<T>(json.as_bytes(), &[]).map(|(value, _)| value).map_err(|e| strict_error(&e).message)
+        read_object::<T, ()>(json.as_bytes(), &[], &mut ())
+            .map(|(value, _)| value)
+            .map_err(|e| strict_error(&e).message)
     }
 
     const DUPLICATE: &str = "Invalid JWT form. The header or payload has a duplicate key.";
@@ -740,17 +871,17 @@ mod tests {
             n: BTreeMap<u32, bool>,
         }
         let json = br#"{"sub": "user_\u0031", "n": {"7": true}, "o": {"id": "org"}, "exp": 5}"#;
-        let (both, members) = read_object::<Both>(json, &["sub", "o", "exp", "absent"]).unwrap();
+        let (both, members) = read_object::<Both, ()>(json, &["sub", "o", "exp", "absent"], &mut ()).unwrap();
         assert_eq!((both.sub.as_str(), both.n[&7]), ("user_1", true));
         assert_eq!(members.string("sub").as_deref(), Some("user_1"));
         assert_eq!(members.get("o").map(|raw| raw.get()), Some(r#"{"id": "org"}"#));
         assert_eq!(members.value("exp"), Some(Value::from(5)));
         assert!(members.get("absent").is_none() && members.string("exp").is_none());
         let dup = br#"{"o": {"id": 1, "id": 2}}"#;
-        assert!(read_object::<()>(dup, &["o"]).is_err());
+        assert!(read_object::<(), ()>(dup, &["o"], &mut ()).is_err());
         let surrogate = br#"{"sub": "\ud800"}"#;
         assert!(serde_json::from_slice::<&RawValue>(&surrogate[8..16]).is_ok(), "capturing alone accepts it");
-        assert!(read_object::<()>(surrogate, &["sub"]).is_err());
+        assert!(read_object::<(), ()>(surrogate, &["sub"], &mut ()).is_err());
     }
 
     #[test]
@@ -761,7 +892,7 @@ mod tests {
             meta: Box<RawValue>,
         }
         assert_eq!(read::<Raw>(r#"{"meta": {"a": 1, "a": 2}}"#).unwrap_err(), DUPLICATE);
-        let (raw, _) = read_object::<Raw>(br#"{"meta": {"a": [1]}}"#, &[]).unwrap();
+        let (raw, _) = read_object::<Raw, ()>(br#"{"meta": {"a": [1]}}"#, &[], &mut ()).unwrap();
         assert_eq!(raw.meta.get(), r#"{"a": [1]}"#);
     }
 
@@ -813,13 +944,13 @@ mod tests {
         ) {
             let object = Value::Object(fields.into_iter().collect());
             let text = object.to_string();
-            let (read, _) = read_object::<Value>(text.as_bytes(), &[]).unwrap();
+            let (read, _) = read_object::<Value, ()>(text.as_bytes(), &[], &mut ()).unwrap();
             prop_assert_eq!(&read, &object);
             // One byte changed: whatever the reader accepts, serde_json reads to the same value.
             let mut bytes = text.into_bytes();
             let i = at.index(bytes.len());
             bytes[i] = byte;
-            if let Ok((read, _)) = read_object::<Value>(&bytes, &[]) {
+            if let Ok((read, _)) = read_object::<Value, ()>(&bytes, &[], &mut ()) {
                 prop_assert_eq!(Some(read), serde_json::from_slice::<Value>(&bytes).ok());
             }
         }
