@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::verify::strict::Text;
+
 /// The session's active organization.
 ///
 /// ```
@@ -72,14 +74,28 @@ impl Organization {
     /// assert_eq!(org.permissions, ["org:impersonation:read", "org:memberships:read", "org:memberships:manage"]);
     /// ```
     pub fn from_v2(o: &OrgClaim, fea: Option<&str>) -> Organization {
-        Organization::from_v2_claim(o.clone(), fea)
+        let (rol, per, fpm) = (o.rol.as_deref(), o.per.as_deref(), o.fpm.as_deref());
+        Organization::from_v2_parts(o.id.clone(), o.slg.clone(), rol, per, fpm, fea)
     }
 
-    /// [`Organization::from_v2`] taking the claim, whose id and slug move over.
-    pub(crate) fn from_v2_claim(o: OrgClaim, fea: Option<&str>) -> Organization {
-        let permissions = v2_permissions(o.per.as_deref(), o.fpm.as_deref(), fea);
-        let role = o.rol.map(|r| if r.starts_with("org:") { r } else { ["org:", &r].concat() });
-        Organization { id: o.id, slug: o.slg, role, permissions }
+    /// [`Organization::from_v2`] from the claim as a token's payload is read: id and slug move over.
+    pub(crate) fn from_v2_claim(o: RawOrgClaim<'_>, fea: Option<&str>) -> Organization {
+        let (rol, per, fpm) = (o.rol.as_ref(), o.per.as_ref(), o.fpm.as_ref());
+        let (rol, per, fpm) = (rol.map(Text::as_str), per.map(Text::as_str), fpm.map(Text::as_str));
+        Organization::from_v2_parts(o.id, o.slg, rol, per, fpm, fea)
+    }
+
+    fn from_v2_parts(
+        id: String,
+        slug: Option<String>,
+        rol: Option<&str>,
+        per: Option<&str>,
+        fpm: Option<&str>,
+        fea: Option<&str>,
+    ) -> Organization {
+        let permissions = v2_permissions(per, fpm, fea);
+        let role = rol.map(|r| if r.starts_with("org:") { r.to_string() } else { ["org:", r].concat() });
+        Organization { id, slug, role, permissions }
     }
 }
 
@@ -178,6 +194,21 @@ pub struct OrgClaim {
     /// Comma-separated decimal masks, one per feature of `fea`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fpm: Option<String>,
+}
+
+/// [`OrgClaim`] as the verifier reads it from a payload: what only feeds the role and permissions is
+/// borrowed.
+#[derive(Deserialize)]
+pub(crate) struct RawOrgClaim<'a> {
+    id: String,
+    #[serde(default)]
+    slg: Option<String>,
+    #[serde(default, borrow)]
+    rol: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    per: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    fpm: Option<Text<'a>>,
 }
 
 /// Splits `fea` / `pla` into organization-scoped and user-scoped names.

@@ -4,7 +4,7 @@ use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::organization::{OrgClaim, Organization, split_by_scope_into};
+use super::organization::{Organization, RawOrgClaim, split_by_scope_into};
 use super::registered::{Audience, RegisteredClaims};
 use crate::verify::strict::{Members, Slots, Text};
 
@@ -108,8 +108,8 @@ struct RawSession<'a> {
     pla: Option<Text<'a>>,
     #[serde(default)]
     act: Option<Value>,
-    #[serde(default)]
-    o: Option<OrgClaim>,
+    #[serde(default, borrow)]
+    o: Option<RawOrgClaim<'a>>,
     #[serde(default)]
     org_id: Option<String>,
     #[serde(default)]
@@ -271,8 +271,8 @@ impl<C: DeserializeOwned> SessionClaims<C> {
     }
 
     fn assemble(raw: RawSession<'_>, custom: C) -> Self {
-        let fea = raw.fea.as_ref().map(|text| text.0.as_ref());
-        let pla = raw.pla.as_ref().map(|text| text.0.as_ref());
+        let fea = raw.fea.as_ref().map(Text::as_str);
+        let pla = raw.pla.as_ref().map(Text::as_str);
         let organization = match (raw.o, raw.org_id) {
             (Some(o), _) => Some(Organization::from_v2_claim(o, fea)),
             (None, Some(id)) => Some(Organization {

@@ -661,6 +661,9 @@ const SCANNED_KEYS: usize = 32;
 /// The keys of one object so far.
 #[derive(Default)]
 struct Keys<'de> {
+    /// Bit [`hint`] of every key in `scanned`: a key whose bit is clear is new without a comparison,
+    /// which is most keys of an object of a few dozen.
+    hints: u64,
     scanned: Vec<Cow<'de, str>>,
     /// All of them, once there are more than [`SCANNED_KEYS`].
     hashed: Option<HashSet<Cow<'de, str>>>,
@@ -668,14 +671,20 @@ struct Keys<'de> {
 
 impl<'de> Keys<'de> {
     fn with_capacity(capacity: usize) -> Self {
-        Keys { scanned: Vec::with_capacity(capacity), hashed: None }
+        Keys { hints: 0, scanned: Vec::with_capacity(capacity), hashed: None }
     }
 
     /// Adds `key`; `false` when it was there already.
     fn insert(&mut self, key: Cow<'de, str>) -> bool {
         if self.hashed.is_none() && self.scanned.len() < SCANNED_KEYS {
-            if self.scanned.iter().any(|seen| same(seen, &key)) {
+            let bit = 1 << hint(&key);
+            if self.hints & bit != 0 && self.scanned.iter().any(|seen| same(seen, &key)) {
                 return false;
+            }
+            self.hints |= bit;
+            if self.scanned.capacity() == 0 {
+                // Room for a nested object's usual few keys at once (a push alone makes room for four).
+                self.scanned.reserve_exact(8);
             }
             self.scanned.push(key);
             return true;
@@ -691,6 +700,17 @@ impl<'de> Keys<'de> {
     }
 }
 
+/// Which of 64 bits a key sets in [`Keys::hints`]: its length, first, middle and last bytes, mixed
+/// (Clerk's claims are mostly three letters long, so all four count).
+fn hint(key: &str) -> u32 {
+    let bytes = key.as_bytes();
+    let byte = |i: usize| u32::from(bytes.get(i).copied().unwrap_or(0));
+    let len = bytes.len();
+    let packed = byte(0) | byte(len / 2) << 8 | byte(len.wrapping_sub(1)) << 16 | (len as u32) << 24;
+    // Fibonacci hashing: the top six bits of the product.
+    packed.wrapping_mul(0x9E37_79B9) >> 26
+}
+
 /// Whether two keys are equal, deciding most pairs on their length and first byte: keys are short
 /// and many share a length, so this saves a call to `memcmp` for nearly every pair.
 fn same(a: &str, b: &str) -> bool {
@@ -699,7 +719,14 @@ fn same(a: &str, b: &str) -> bool {
 
 /// A JSON string's text, borrowed from the input when it has no escapes (serde's own `Cow<str>`
 /// always copies).
-pub(crate) struct Text<'de>(pub Cow<'de, str>);
+pub(crate) struct Text<'de>(Cow<'de, str>);
+
+impl Text<'_> {
+    /// The string.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -720,7 +747,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
 impl<'de> Visitor<'de> for KeySeed {
     type Value = Cow<'de, str>;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a string key")
+        f.write_str("a string")
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
         Ok(Cow::Borrowed(v))
