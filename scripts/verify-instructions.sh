@@ -11,7 +11,10 @@
 # not with the criterion ratios. The setup signs with blinding, so counts vary by a few hundred
 # instructions between runs. Needs valgrind (Debian: apt-get install valgrind).
 #
-#   scripts/verify-instructions.sh [RUNS]
+# I1=SIZE,ASSOC,LINE simulates another first-level instruction cache (I1=131072,8,64: 128 KiB):
+# how the misses fall as the cache grows shows how much code one verification runs through.
+#
+#   [I1=...] scripts/verify-instructions.sh [RUNS]
 set -euo pipefail
 runs="${1:-1000}"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -59,7 +62,7 @@ RUST
 cargo build -q --release --manifest-path "$work/Cargo.toml"
 # Instructions and L1 instruction-cache misses of one run of the harness (`what runs`).
 counted() {
-  valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file=/dev/null \
+  valgrind --tool=cachegrind --cache-sim=yes ${I1:+--I1="$I1"} --cachegrind-out-file=/dev/null \
     "$CARGO_TARGET_DIR/release/verify-instructions" "$1" "$2" 2>&1 | tr -d , |
     awk '/I *refs:/ {refs = $NF} /I1 *misses:/ {misses = $NF} END {print refs, misses}'
 }
