@@ -524,6 +524,26 @@ impl<'de, A: de::MapAccess<'de>, S: Slots<'de>> de::MapAccess<'de> for StrictMap
 /// itself answers an ignored value with a unit once it has skipped it).
 struct Captured<'de>(&'de RawValue);
 
+/// `$forward! { ... }` with every `Deserializer` method but `deserialize_ignored_any` (which the
+/// wrappers answer themselves), each with its arguments before the visitor.
+macro_rules! every_method_but_ignored_any {
+    ($forward:ident) => {
+        $forward! {
+            deserialize_any() deserialize_bool() deserialize_i8() deserialize_i16() deserialize_i32()
+            deserialize_i64() deserialize_i128() deserialize_u8() deserialize_u16() deserialize_u32()
+            deserialize_u64() deserialize_u128() deserialize_f32() deserialize_f64() deserialize_char()
+            deserialize_str() deserialize_string() deserialize_bytes() deserialize_byte_buf()
+            deserialize_option() deserialize_unit() deserialize_seq() deserialize_map() deserialize_identifier()
+            deserialize_unit_struct(name: &'static str)
+            deserialize_newtype_struct(name: &'static str)
+            deserialize_tuple(len: usize)
+            deserialize_tuple_struct(name: &'static str, len: usize)
+            deserialize_struct(name: &'static str, fields: &'static [&'static str])
+            deserialize_enum(name: &'static str, variants: &'static [&'static str])
+        }
+    };
+}
+
 macro_rules! forward_captured {
     ($($method:ident($($arg:ident: $ty:ty),*))*) => {$(
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, serde_json::Error> {
@@ -538,19 +558,7 @@ impl<'de> Deserializer<'de> for Captured<'de> {
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, serde_json::Error> {
         visitor.visit_unit()
     }
-    forward_captured! {
-        deserialize_any() deserialize_bool() deserialize_i8() deserialize_i16() deserialize_i32()
-        deserialize_i64() deserialize_i128() deserialize_u8() deserialize_u16() deserialize_u32()
-        deserialize_u64() deserialize_u128() deserialize_f32() deserialize_f64() deserialize_char()
-        deserialize_str() deserialize_string() deserialize_bytes() deserialize_byte_buf()
-        deserialize_option() deserialize_unit() deserialize_seq() deserialize_map() deserialize_identifier()
-        deserialize_unit_struct(name: &'static str)
-        deserialize_newtype_struct(name: &'static str)
-        deserialize_tuple(len: usize)
-        deserialize_tuple_struct(name: &'static str, len: usize)
-        deserialize_struct(name: &'static str, fields: &'static [&'static str])
-        deserialize_enum(name: &'static str, variants: &'static [&'static str])
-    }
+    every_method_but_ignored_any!(forward_captured);
 }
 
 /// A member with a slot, handed to the target's seed as [`SlotValue`].
@@ -604,19 +612,7 @@ impl<'de, D: Deserializer<'de>, S: Slots<'de>> Deserializer<'de> for SlotValue<'
         self.slots.read(self.slot, Strict { inner: self.inner, depth: self.depth })?;
         visitor.visit_unit()
     }
-    forward_slot_value! {
-        deserialize_any() deserialize_bool() deserialize_i8() deserialize_i16() deserialize_i32()
-        deserialize_i64() deserialize_i128() deserialize_u8() deserialize_u16() deserialize_u32()
-        deserialize_u64() deserialize_u128() deserialize_f32() deserialize_f64() deserialize_char()
-        deserialize_str() deserialize_string() deserialize_bytes() deserialize_byte_buf()
-        deserialize_option() deserialize_unit() deserialize_seq() deserialize_map() deserialize_identifier()
-        deserialize_unit_struct(name: &'static str)
-        deserialize_newtype_struct(name: &'static str)
-        deserialize_tuple(len: usize)
-        deserialize_tuple_struct(name: &'static str, len: usize)
-        deserialize_struct(name: &'static str, fields: &'static [&'static str])
-        deserialize_enum(name: &'static str, variants: &'static [&'static str])
-    }
+    every_method_but_ignored_any!(forward_slot_value);
 }
 
 struct StrictEnum<A> {
