@@ -502,6 +502,22 @@ impl<'de, A: de::MapAccess<'de>, S: Slots<'de>> de::MapAccess<'de> for StrictMap
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        if self.captured.is_some() || self.slot.is_some() {
+            return self.next_top_value(seed);
+        }
+        self.inner.next_value_seed(StrictSeed { seed, depth: self.depth })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+impl<'de, A: de::MapAccess<'de>, S: Slots<'de>> StrictMap<'_, 'de, A, S> {
+    /// The value of a captured member, or of one with a slot. Kept out of line: the target's code
+    /// for each of its fields then holds only the plain path, which is what most fields take.
+    #[inline(never)]
+    fn next_top_value<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         if let Some(raw) = self.captured.take() {
             return seed.deserialize(Captured(raw)).map_err(de::Error::custom);
         }
@@ -512,10 +528,6 @@ impl<'de, A: de::MapAccess<'de>, S: Slots<'de>> de::MapAccess<'de> for StrictMap
             }
             _ => self.inner.next_value_seed(StrictSeed { seed, depth }),
         }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.inner.size_hint()
     }
 }
 
