@@ -3,7 +3,7 @@
 //! nesting.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde::de::{Deserializer, IgnoredAny};
 
 use super::error::{Reason, VerifyError};
 use super::strict::{check_object, read_checked};
@@ -23,7 +23,8 @@ pub struct Decoded<'t> {
     pub header_json: Vec<u8>,
 }
 
-/// The JOSE header fields that matter; others are ignored (except `crit`, which is rejected).
+/// The JOSE header fields that matter; others are ignored (except those a Clerk JWS never has,
+/// which are rejected: see [`Header::crit`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Header {
     /// Algorithm.
@@ -34,16 +35,26 @@ pub struct Header {
     pub typ: Option<String>,
     /// Clerk's token category (`cl_B7d4PD111AAA` session, `cl_B7d4PD222AAA` template, ...).
     pub cat: Option<String>,
-    /// Critical extensions: none are understood, so any is rejected.
-    pub crit: Option<Value>,
-    /// RFC 7797 unencoded payload: never accepted.
-    pub b64: Option<Value>,
-    /// Compression: a JWE member, never accepted in a JWS.
-    pub zip: Option<Value>,
-    /// Content encryption: a JWE member, never accepted in a JWS.
-    pub enc: Option<Value>,
+    /// Whether the header has `crit`, whatever its value (`null` included): no critical extension
+    /// is understood, so any is rejected.
+    #[serde(default, deserialize_with = "present")]
+    pub crit: bool,
+    /// Whether the header has `b64` (RFC 7797 unencoded payload): never accepted.
+    #[serde(default, deserialize_with = "present")]
+    pub b64: bool,
+    /// Whether the header has `zip` (compression, a JWE member): never accepted in a JWS.
+    #[serde(default, deserialize_with = "present")]
+    pub zip: bool,
+    /// Whether the header has `enc` (content encryption, a JWE member): never accepted in a JWS.
+    #[serde(default, deserialize_with = "present")]
+    pub enc: bool,
     // Every other member (`jku`, `x5u`, `jwk`, `x5c`, `oiat`, ...) is ignored: keys come only from the
     // verifier's own key source.
+}
+
+/// A member that is there, whatever its value: walked (strictly, like any other), not kept.
+fn present<'de, D: Deserializer<'de>>(value: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(value).map(|_| true)
 }
 
 fn invalid_form() -> VerifyError {

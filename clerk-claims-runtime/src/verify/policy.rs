@@ -125,14 +125,14 @@ pub(crate) fn signature<'t>(
 }
 
 fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result<&'d str, VerifyError> {
-    if decoded.header.crit.is_some() {
+    if decoded.header.crit {
         return Err(fail(Reason::TokenInvalid, "Invalid JWT header: `crit` extensions are not supported."));
     }
     // An unencoded payload (RFC 7797) or a JWE-only member means this is not a plain Clerk JWS.
     let header = &decoded.header;
-    if let Some(member) = [("b64", &header.b64), ("zip", &header.zip), ("enc", &header.enc)]
+    if let Some(member) = [("b64", header.b64), ("zip", header.zip), ("enc", header.enc)]
         .into_iter()
-        .find_map(|(name, value)| value.is_some().then_some(name))
+        .find_map(|(name, present)| present.then_some(name))
     {
         return Err(fail(
             Reason::TokenInvalid,
