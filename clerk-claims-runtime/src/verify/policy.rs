@@ -4,7 +4,8 @@
 //!
 //! 1. size limit, then form: three canonical base64url segments, a header JSON object without
 //!    duplicate keys, nesting bounded ([`super::decode_jws`]);
-//! 2. header: no `crit`; an `alg` that is neither missing nor `none`, and allowed if a list is set;
+//! 2. header: no `crit`, `b64`, `zip` or `enc` (of any value); an `alg` that is neither missing nor
+//!    `none`, and allowed if a list is set;
 //! 3. category: machine tokens are never accepted, a template token is not a session token and the
 //!    reverse (`cat`), before any key is looked up;
 //! 4. key: by `kid` from this verifier's key source only (no `jku`, `x5u`, `jwk`, `x5c`);
