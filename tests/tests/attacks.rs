@@ -170,7 +170,7 @@ fn kid_injection_is_an_exact_lookup() {
     }
     let long = rs256(&header_with("kid", json!("k".repeat(10_000))), &session());
     assert_eq!(reason(&verifier().max_token_bytes(64 * 1024), &long), Reason::TokenInvalid);
-    for kid in [json!(1), json!(["x"]), json!({"a": 1})] {
+    for kid in [json!(1), json!(["x"]), json!({"a": 1}), json!(null)] {
         assert_eq!(reason(&verifier(), &rs256(&header_with("kid", kid), &session())), Reason::TokenInvalid);
     }
 }
@@ -185,6 +185,9 @@ fn missing_kid_is_rejected_with_a_key_set_and_accepted_with_one_key() {
         Verifier::new(Key::from_pem(&read("clerk/keys/instance_rs256_public_spki.pem"), "l").unwrap())
             .now(NOW);
     accepts(&single, &token);
+    // A `null` kid is not a missing one.
+    let null_kid = rs256(&header_with("kid", Value::Null), &session());
+    assert_eq!(reason(&single, &null_kid), Reason::TokenInvalid);
 }
 
 #[test]
@@ -304,7 +307,14 @@ fn typ_must_be_absent_or_jwt() {
         reason(&verifier(), &rs256(&header_with("typ", json!("at+jwt")), &session())),
         Reason::TokenInvalid
     );
-    assert_eq!(reason(&verifier(), &rs256(&header_with("typ", json!(1)), &session())), Reason::TokenInvalid);
+    for typ in [json!(1), Value::Null] {
+        assert_eq!(reason(&verifier(), &rs256(&header_with("typ", typ), &session())), Reason::TokenInvalid);
+    }
+    // Nor is a `null` category taken for an absent one.
+    assert_eq!(
+        reason(&verifier(), &rs256(&header_with("cat", Value::Null), &session())),
+        Reason::TokenInvalid
+    );
 }
 
 #[test]

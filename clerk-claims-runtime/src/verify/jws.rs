@@ -27,13 +27,17 @@ pub struct Decoded<'t> {
 /// which are rejected: see [`Header::crit`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Header {
-    /// Algorithm.
+    /// Algorithm. Each of these four is a string when present: `null` is not taken for absent.
+    #[serde(default, deserialize_with = "string")]
     pub alg: Option<String>,
     /// Key id.
+    #[serde(default, deserialize_with = "string")]
     pub kid: Option<String>,
     /// Type (`JWT`).
+    #[serde(default, deserialize_with = "string")]
     pub typ: Option<String>,
     /// Clerk's token category (`cl_B7d4PD111AAA` session, `cl_B7d4PD222AAA` template, ...).
+    #[serde(default, deserialize_with = "string")]
     pub cat: Option<String>,
     /// Whether the header has `crit`, whatever its value (`null` included): no critical extension
     /// is understood, so any is rejected.
@@ -50,6 +54,11 @@ pub struct Header {
     pub enc: bool,
     // Every other member (`jku`, `x5u`, `jwk`, `x5c`, `oiat`, ...) is ignored: keys come only from the
     // verifier's own key source.
+}
+
+/// A member that must be a string when it is there.
+fn string<'de, D: Deserializer<'de>>(value: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(value).map(Some)
 }
 
 /// A member that is there, whatever its value: walked (strictly, like any other), not kept.
