@@ -651,10 +651,13 @@ fn numeric_dates_are_json_numbers() {
         );
     }
     for name in ["nbf", "iat"] {
-        assert_eq!(
-            reason(&verifier(), &rs256(&header(), &session_with(name, json!("1")))),
-            Reason::TokenVerificationFailed
-        );
+        for value in [json!("1"), Value::Null] {
+            assert_eq!(
+                reason(&verifier(), &rs256(&header(), &session_with(name, value.clone()))),
+                Reason::TokenVerificationFailed,
+                "{name}: {value}"
+            );
+        }
     }
     accepts(&verifier(), &rs256(&header(), &session_with("exp", json!(NOW as f64 + 60.5))));
     accepts(&verifier(), &rs256(&header(), &session_with("exp", json!(1e10))));
