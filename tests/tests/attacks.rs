@@ -661,6 +661,15 @@ fn numeric_dates_are_json_numbers() {
     }
     accepts(&verifier(), &rs256(&header(), &session_with("exp", json!(NOW as f64 + 60.5))));
     accepts(&verifier(), &rs256(&header(), &session_with("exp", json!(1e10))));
+    // A token the policy accepts has claims: a fractional date counts from its whole second.
+    let mut fractional = session_with("exp", json!(NOW as f64 + 60.5));
+    fractional["iat"] = json!(NOW as f64 + 0.25);
+    fractional["nbf"] = json!(1e9);
+    let token = rs256(&header(), &fractional);
+    let claims = verifier().verify_session::<()>(&token).unwrap().registered;
+    assert_eq!((claims.exp, claims.iat, claims.nbf), (NOW + 60, Some(NOW), Some(1_000_000_000)));
+    let template = verifier().verify_json(&token, TokenKind::Session).unwrap();
+    assert_eq!(template["exp"], json!(NOW as f64 + 60.5), "the payload itself is left as it is");
     for literal in ["Infinity", "NaN", "0x10", "01", "+1"] {
         let payload =
             session().to_string().replace(&format!("\"exp\":{}", NOW + 60), &format!("\"exp\":{literal}"));

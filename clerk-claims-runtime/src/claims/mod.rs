@@ -8,5 +8,6 @@ mod template;
 
 pub use organization::{OrgClaim, Organization, encode_v2, split_by_scope};
 pub use registered::{Audience, RegisteredClaims};
+pub(crate) use registered::{MAX_NUMERIC_DATE, whole_seconds};
 pub use session::{ClaimsError, SessionClaims, TemplateClaims};
 pub use template::ClerkClaims;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::organization::{Organization, RawOrgClaim, split_by_scope_into};
-use super::registered::{Audience, RegisteredClaims};
+use super::registered::{Audience, RegisteredClaims, Seconds};
 use crate::verify::strict::{Members, Slots, Text};
 
 /// The claims of a session token: Clerk's, normalised across v1 and v2, and the session-token
@@ -82,11 +82,11 @@ pub(crate) const TEMPLATE_CLAIM_NAMES: &[&str] =
 struct RawSession<'a> {
     // The registered claims are spelled out rather than flattened: serde buffers flattened input.
     sub: String,
-    exp: i64,
+    exp: Seconds,
     #[serde(default)]
-    iat: Option<i64>,
+    iat: Option<Seconds>,
     #[serde(default)]
-    nbf: Option<i64>,
+    nbf: Option<Seconds>,
     #[serde(default)]
     iss: Option<String>,
     #[serde(default)]
@@ -298,9 +298,9 @@ impl<C: DeserializeOwned> SessionClaims<C> {
             actor: raw.act,
             registered: RegisteredClaims {
                 sub: raw.sub,
-                exp: raw.exp,
-                iat: raw.iat,
-                nbf: raw.nbf,
+                exp: raw.exp.0,
+                iat: raw.iat.map(|s| s.0),
+                nbf: raw.nbf.map(|s| s.0),
                 iss: raw.iss,
                 azp: raw.azp,
                 jti: raw.jti,

@@ -29,13 +29,11 @@ use serde_json::{Map, Value, json};
 use super::strict::{Members, Slots, read_checked};
 use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
 
+use crate::claims::{MAX_NUMERIC_DATE, whole_seconds};
 use crate::keys::{Key, missing_key};
 
 /// Longest `kid` looked up (or shown in a message).
 pub const MAX_KID_BYTES: usize = 256;
-
-/// The NumericDate range accepted: 1970 to the end of year 9999.
-pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
 const ENSURE_CLERK_JWT: &str = "Make sure that this is a valid Clerk-generated JWT.";
 
@@ -304,11 +302,8 @@ fn time_claim(claims: &Members<'_>, name: &str, what: &str) -> Result<Option<i64
         Some(Value::Number(n)) => {
             let seconds = match n.as_i64() {
                 Some(t) => Some(t),
-                // A fractional date counts from its whole second; the range check keeps the cast exact.
-                None => n
-                    .as_f64()
-                    .filter(|f| f.is_finite() && (0.0..=MAX_NUMERIC_DATE as f64).contains(f))
-                    .map(|f| f.floor() as i64),
+                // A fractional date counts from its whole second.
+                None => n.as_f64().and_then(whole_seconds),
             };
             match seconds {
                 Some(t) if (0..=MAX_NUMERIC_DATE).contains(&t) => Ok(Some(t)),
