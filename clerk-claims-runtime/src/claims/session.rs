@@ -77,7 +77,7 @@ pub(crate) const TEMPLATE_CLAIM_NAMES: &[&str] =
     &["sub", "exp", "iat", "nbf", "iss", "azp", "jti", "aud", "sid", "sts"];
 
 /// The session claims as they are in the token. What only feeds the normalised claims (`fea`,
-/// `pla`) is borrowed from the payload.
+/// `pla`, the organization claim's role, permission names and masks) is borrowed from the payload.
 #[derive(Default, Deserialize)]
 struct RawSession<'a> {
     // The registered claims are spelled out rather than flattened: serde buffers flattened input.
