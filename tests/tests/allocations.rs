@@ -34,6 +34,33 @@ fn allocations_per_verification_stay_bounded() {
     assert_eq!(shared, 0, "a shared-claims cache hit allocated {shared} times");
 }
 
+/// A v2 token with an organization and features: what only feeds the normalised claims (`fea`, the
+/// organization's role, permission names and masks) is borrowed, not copied.
+#[test]
+fn organization_claims_allocate_only_what_the_claims_keep() {
+    let mut payload = session();
+    payload["fea"] = serde_json::json!("o:billing,o:reports,u:export");
+    payload["o"] =
+        serde_json::json!({"id": "org_1", "slg": "acme", "rol": "admin", "per": "manage,read", "fpm": "3,1"});
+    let token = rs256(&header(), &payload);
+    let uncached = verifier().token_cache(false);
+    let bare_token = valid();
+    let bare = count(|| {
+        uncached.verify_session::<()>(&bare_token).unwrap();
+    });
+    let with_org = count(|| {
+        uncached.verify_session::<()>(&token).unwrap();
+    });
+    let claims = uncached.verify_session::<()>(&token).unwrap();
+    let org = claims.organization.as_ref().unwrap();
+    assert_eq!(org.permissions, ["org:billing:manage", "org:billing:read", "org:reports:manage"]);
+    eprintln!("allocations: bare {bare}, with organization and features {with_org}");
+    // Fourteen more: what the claims keep (the organization's id, slug and role, its permission list
+    // and three permissions, two feature lists and three features), the masks and the `o` object's
+    // key list. Copying `fea`, `rol`, `per` or `fpm` would add one each.
+    assert!(with_org <= bare + 14, "{with_org} allocations against {bare}");
+}
+
 #[test]
 fn the_async_path_with_remote_keys_decodes_the_token_once() {
     let server = Server::start(Reply::Body(read("clerk/jwks/mock_jwks.json")));
