@@ -133,13 +133,7 @@ struct Recorded {
 
 impl Recorded {
     fn iter(&self, b: &mut criterion::Bencher, id: &'static str, mut routine: impl FnMut()) {
-        self.iter_custom(b, id, |iters| {
-            let started = Instant::now();
-            for _ in 0..iters {
-                routine();
-            }
-            started.elapsed()
-        })
+        self.iter_custom(b, id, |iters| timed(iters, &mut routine))
     }
 
     fn iter_custom(
@@ -166,16 +160,8 @@ impl Recorded {
             let (mut first_time, mut second_time) = (Duration::ZERO, Duration::ZERO);
             for chunk in 0..iters.div_ceil(CHUNK) {
                 let n = CHUNK.min(iters - chunk * CHUNK);
-                let started = Instant::now();
-                for _ in 0..n {
-                    first();
-                }
-                first_time += started.elapsed();
-                let started = Instant::now();
-                for _ in 0..n {
-                    second();
-                }
-                second_time += started.elapsed();
+                first_time += timed(n, &first);
+                second_time += timed(n, &second);
             }
             let ratio = first_time.as_secs_f64() / second_time.as_secs_f64();
             self.ratios.borrow_mut().entry(id).or_default().push(ratio);
@@ -210,6 +196,15 @@ impl Recorded {
             m("cached_token") / m("two_threads_cached")
         );
     }
+}
+
+/// How long `n` runs of `routine` take.
+fn timed(n: u64, mut routine: impl FnMut()) -> Duration {
+    let started = Instant::now();
+    for _ in 0..n {
+        routine();
+    }
+    started.elapsed()
 }
 
 criterion_group! {
