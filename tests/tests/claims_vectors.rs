@@ -2,15 +2,12 @@
 
 mod support;
 
-use std::path::PathBuf;
-
 use clerk_claims_runtime::SessionClaims;
 use clerk_claims_runtime::claims::split_by_scope;
 use serde_json::Value;
 
 fn vector(path: &str) -> Value {
-    let base = support::vectors();
-    serde_json::from_str(&std::fs::read_to_string(base.join(path)).unwrap()).unwrap()
+    serde_json::from_str(&support::read(path)).unwrap()
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -89,7 +86,7 @@ fn documented_token_payloads_deserialize() {
 
 #[test]
 fn a_claim_that_does_not_fit_names_its_path() {
-    use clerk_claims_runtime::{Jwks, Reason, Verifier};
+    use clerk_claims_runtime::{Reason, Verifier};
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]
     struct Custom {
@@ -101,18 +98,8 @@ fn a_claim_that_does_not_fit_names_its_path() {
         seats: u32,
     }
     // A v2 session token with `tenant.seats` a string, signed by the fixtures' instance key.
-    let token = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/vectors/clerk/derived/synthetic/v2_session_with_org.jwt"),
-    )
-    .unwrap();
-    let jwks = Jwks::from_json(
-        &std::fs::read_to_string(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/clerk/jwks/mock_jwks.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let token = support::read("clerk/derived/synthetic/v2_session_with_org.jwt");
+    let jwks = support::jwks();
     let err = Verifier::new(jwks).now(1_666_648_250).verify_session::<Custom>(&token).unwrap_err();
     assert_eq!(err.reason, Reason::ClaimsInvalid);
     assert_eq!(err.message, "the claim `tenant` does not fit the claims type: missing field `tenant`");
