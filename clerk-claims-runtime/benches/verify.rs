@@ -11,7 +11,9 @@
 //! `verify/beyond_floor` is what `clerk_claims` costs beyond `floor`, both timed in alternating
 //! chunks of the same run, so a change in the neighbours' load between two benchmarks does not
 //! show up as a ratio; `verify/jsonwebtoken_beyond_clerk_claims` is what `jsonwebtoken` costs beyond
-//! `clerk_claims`, timed the same way.
+//! `clerk_claims`, timed the same way; `verify/plain_serde_json_beyond_floor` is what ordinary code
+//! adds to `floor` (split, base64url-decode, header and payload read with serde_json into plain
+//! structs, nothing checked: [`Workload::plain`]), the least a serde_json-based verifier does.
 //! `verify/two_threads`, `verify/two_threads_floor` and `verify/two_threads_cached` report the time
 //! per verification of two threads verifying at once (their ratio to the one-thread figures is the
 //! scaling; the cached one has both threads hit the same token, the worst case for sharing).
@@ -27,31 +29,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use serde::Deserialize;
-use support::{Custom, Workload};
+use support::{Custom, PlainClaims, Workload};
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors");
-
-/// The same claims for jsonwebtoken, registered and custom in one struct.
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-struct JwtClaims {
-    sub: String,
-    sid: String,
-    exp: i64,
-    iat: i64,
-    nbf: i64,
-    iss: String,
-    azp: String,
-    v: u32,
-    fva: [i64; 2],
-    fea: String,
-    o: serde_json::Value,
-    email: Option<String>,
-    role: String,
-    plan: String,
-    metadata: serde_json::Value,
-}
 
 fn bench(c: &mut Criterion) {
     let workload = Workload::new(VECTORS);
@@ -73,14 +53,14 @@ fn bench(c: &mut Criterion) {
     validation.validate_exp = false; // the fixture clock is in 2022; the other checks still run
     validation.validate_nbf = true;
     validation.validate_aud = false;
-    assert!(jsonwebtoken::decode::<JwtClaims>(token, &jwt_key, &validation).is_ok());
+    assert!(jsonwebtoken::decode::<PlainClaims>(token, &jwt_key, &validation).is_ok());
 
     let recorded = Recorded::default();
     let mut group = c.benchmark_group("verify");
     let floor = || assert!(black_box(&workload).floor());
     let verify = || drop(black_box(black_box(&workload).verify().unwrap()));
     let jsonwebtoken = || {
-        drop(black_box(jsonwebtoken::decode::<JwtClaims>(black_box(token), &jwt_key, &validation).unwrap()))
+        drop(black_box(jsonwebtoken::decode::<PlainClaims>(black_box(token), &jwt_key, &validation).unwrap()))
     };
     group.bench_function("floor", |b| recorded.iter(b, "floor", floor));
     group.bench_function("clerk_claims", |b| recorded.iter(b, "clerk_claims", verify));
@@ -88,6 +68,14 @@ fn bench(c: &mut Criterion) {
     group.bench_function("beyond_floor", |b| recorded.alternating(b, "beyond_floor", verify, floor));
     group.bench_function("jsonwebtoken_beyond_clerk_claims", |b| {
         recorded.alternating(b, "jsonwebtoken_beyond_clerk_claims", jsonwebtoken, verify)
+    });
+    group.bench_function("plain_serde_json_beyond_floor", |b| {
+        recorded.alternating(
+            b,
+            "plain_serde_json_beyond_floor",
+            || drop(black_box(workload.plain().unwrap())),
+            floor,
+        )
     });
     group.bench_function("cached_token", |b| {
         recorded.iter(b, "cached_token", || {
@@ -185,6 +173,10 @@ impl Recorded {
         eprintln!("  clerk_claims / floor                        {:.2}", m("clerk_claims") / m("floor"));
         eprintln!("  jsonwebtoken / floor                        {:.2}", m("jsonwebtoken") / m("floor"));
         eprintln!("  clerk_claims / floor, alternating           {:.2}", r("beyond_floor"));
+        eprintln!(
+            "  floor + plain serde_json / floor, alternating {:.2}",
+            r("plain_serde_json_beyond_floor")
+        );
         eprintln!(
             "  jsonwebtoken / clerk_claims, alternating    {:.2}",
             r("jsonwebtoken_beyond_clerk_claims")

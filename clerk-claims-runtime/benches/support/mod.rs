@@ -1,7 +1,8 @@
 //! The verify bench's workload, shared with `scripts/verify-instructions.sh`: one realistic v2
 //! session token (organization claims, `fva`, custom claims with a metadata object), RS256-2048,
-//! the verifier it is checked with (token cache off) and the floor (the raw RSA verification of the
-//! same signing input with a parsed key).
+//! the verifier it is checked with (token cache off), the floor (the raw RSA verification of the
+//! same signing input with a parsed key) and the floor with plain decoding (what ordinary serde_json
+//! code adds to it).
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, KeyPair, ParsedPublicKey, RsaKeyPair};
@@ -22,6 +23,38 @@ pub struct Custom {
     role: String,
     plan: String,
     metadata: serde_json::Value,
+}
+
+/// The same claims in one plain struct, as a verifier without Clerk's model reads them
+/// (jsonwebtoken's claims, and the plain decoding's).
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+pub struct PlainClaims {
+    sub: String,
+    sid: String,
+    exp: i64,
+    iat: i64,
+    nbf: i64,
+    iss: String,
+    azp: String,
+    v: u32,
+    fva: [i64; 2],
+    fea: String,
+    o: serde_json::Value,
+    email: Option<String>,
+    role: String,
+    plan: String,
+    metadata: serde_json::Value,
+}
+
+/// The header's members a verifier looks at, read plainly.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+pub struct PlainHeader {
+    alg: Option<String>,
+    kid: Option<String>,
+    typ: Option<String>,
+    cat: Option<String>,
 }
 
 /// The token, a verifier for it and the floor's key and input.
@@ -70,7 +103,7 @@ impl Workload {
         let floor_key =
             ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, key.public_key().as_ref()).unwrap();
         let workload = Workload { token, verifier, floor_key, signature: sig };
-        assert!(workload.floor() && workload.verify().is_ok());
+        assert!(workload.floor() && workload.plain().is_some() && workload.verify().is_ok());
         workload
     }
 
@@ -82,6 +115,18 @@ impl Workload {
     /// The floor: the RSA verification of the signing input, nothing else.
     pub fn floor(&self) -> bool {
         self.floor_key.verify_sig(self.signing_input().as_bytes(), &self.signature).is_ok()
+    }
+
+    /// The floor and the least ordinary code does beyond it: the token split at its dots, its three
+    /// segments base64url-decoded, header and payload read with serde_json into plain structs. No
+    /// duplicate-key or nesting checks, no claim checked, nothing normalised.
+    pub fn plain(&self) -> Option<(PlainHeader, PlainClaims)> {
+        let mut segments = self.token.split('.');
+        let mut decoded = || base64_simd::URL_SAFE_NO_PAD.decode_to_vec(segments.next()?).ok();
+        let (header, payload, signature) = (decoded()?, decoded()?, decoded()?);
+        let input = self.signing_input().as_bytes();
+        self.floor_key.verify_sig(input, &signature).ok()?;
+        Some((serde_json::from_slice(&header).ok()?, serde_json::from_slice(&payload).ok()?))
     }
 
     /// A whole verification into `SessionClaims<Custom>`.
