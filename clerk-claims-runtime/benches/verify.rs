@@ -173,10 +173,7 @@ impl Recorded {
         eprintln!("  clerk_claims / floor                        {:.2}", m("clerk_claims") / m("floor"));
         eprintln!("  jsonwebtoken / floor                        {:.2}", m("jsonwebtoken") / m("floor"));
         eprintln!("  clerk_claims / floor, alternating           {:.2}", r("beyond_floor"));
-        eprintln!(
-            "  floor + plain serde_json / floor, alternating {:.2}",
-            r("plain_serde_json_beyond_floor")
-        );
+        eprintln!("  plain_serde_json / floor, alternating       {:.2}", r("plain_serde_json_beyond_floor"));
         eprintln!(
             "  jsonwebtoken / clerk_claims, alternating    {:.2}",
             r("jsonwebtoken_beyond_clerk_claims")
