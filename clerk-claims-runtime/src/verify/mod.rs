@@ -483,7 +483,7 @@ impl Verifier {
     ) -> Result<Verified<C>, VerifyError> {
         let payload = policy::signature(self, token, TokenKind::Session, decoded)?.payload;
         let mut clerk = SessionSlots::default();
-        let read = policy::read_claims::<C, _>(
+        let policy::Read { value, exp, .. } = policy::read_claims::<C, _>(
             self,
             &payload,
             TokenKind::Session,
@@ -491,8 +491,7 @@ impl Verifier {
             POLICY_CLAIMS,
             &mut clerk,
         )?;
-        let exp = read.exp;
-        let claims = SessionClaims::from_read(clerk, read.value, &payload).map_err(claims_invalid);
+        let claims = SessionClaims::from_read(clerk, value, &payload).map_err(claims_invalid);
         Ok(Verified { claims, payload, exp })
     }
 

@@ -14,6 +14,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, Visitor};
 use serde_json::value::RawValue;
+use smallvec::SmallVec;
 
 use super::error::{Reason, VerifyError};
 
@@ -235,8 +236,7 @@ impl<'de, V: Visitor<'de>, S: Slots<'de>> Visitor<'de> for ObjectVisitor<'_, 'de
         visitor.visit_map(StrictMap {
             inner: map,
             depth: 1,
-            // A session token has about twenty claims: one allocation, no regrowth.
-            keys: Keys::with_capacity(SCANNED_KEYS),
+            keys: Keys::default(),
             top: Some(top),
             captured: None,
             slot: None,
@@ -672,16 +672,13 @@ struct Keys<'de> {
     /// Bit [`hint`] of every key in `scanned`: a key whose bit is clear is new without a comparison,
     /// which is most keys of an object of a few dozen.
     hints: u64,
-    scanned: Vec<Cow<'de, str>>,
+    /// On the stack: checking an object's keys allocates nothing.
+    scanned: SmallVec<[Cow<'de, str>; SCANNED_KEYS]>,
     /// All of them, once there are more than [`SCANNED_KEYS`].
     hashed: Option<HashSet<Cow<'de, str>>>,
 }
 
 impl<'de> Keys<'de> {
-    fn with_capacity(capacity: usize) -> Self {
-        Keys { hints: 0, scanned: Vec::with_capacity(capacity), hashed: None }
-    }
-
     /// Adds `key`; `false` when it was there already.
     fn insert(&mut self, key: Cow<'de, str>) -> bool {
         if self.hashed.is_none() && self.scanned.len() < SCANNED_KEYS {
@@ -690,10 +687,6 @@ impl<'de> Keys<'de> {
                 return false;
             }
             self.hints |= bit;
-            if self.scanned.capacity() == 0 {
-                // Room for a nested object's usual few keys at once (a push alone makes room for four).
-                self.scanned.reserve_exact(8);
-            }
             self.scanned.push(key);
             return true;
         }
