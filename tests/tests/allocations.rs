@@ -27,9 +27,12 @@ fn allocations_per_verification_stay_bounded() {
         cached.verify_session_shared::<()>(&token).unwrap();
     });
     eprintln!("allocations: full verification {full}, cache hit {hit}, shared claims hit {shared}");
-    assert!(full <= 12, "a full verification allocated {full} times");
-    assert!(hit <= 7, "a cache hit allocated {hit} times");
-    assert!(hit < full);
+    // The payload, the list of the claims the policy reads, and the four strings the claims keep
+    // (`sub`, `sid`, `iss`, `azp`): the header and the signature are decoded on the stack, the
+    // header read without copying its strings, keys checked for duplicates on the stack.
+    assert!(full <= 6, "a full verification allocated {full} times");
+    // A hit reads the claims again from the cached payload (what they keep), without the signature.
+    assert!(hit <= full, "a cache hit allocated {hit} times");
     // Claims shared with the cache: a hit is a lookup and an `Arc` clone.
     assert_eq!(shared, 0, "a shared-claims cache hit allocated {shared} times");
 }
@@ -76,6 +79,6 @@ fn the_async_path_with_remote_keys_decodes_the_token_once() {
         runtime.block_on(verifier.verify_session_async::<()>(&token)).unwrap();
     });
     eprintln!("allocations: sync {sync}, async with the keys loaded {after_fetch}");
-    // Decoding again would add the segments' buffers and the header's strings.
+    // Decoding again would add the payload's buffer.
     assert_eq!(after_fetch, sync);
 }

@@ -4,9 +4,10 @@
 
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny};
+use smallvec::SmallVec;
 
 use super::error::{Reason, VerifyError};
-use super::strict::{check_object, read_checked};
+use super::strict::{Text, check_object, read_checked};
 
 /// A decoded, not yet verified token.
 #[derive(Debug, Clone)]
@@ -25,45 +26,137 @@ pub struct Decoded<'t> {
 
 /// The JOSE header fields that matter; others are ignored (except those a Clerk JWS never has,
 /// which are rejected: see [`Header::crit`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+///
+/// ```
+/// use clerk_claims_runtime::verify::Header;
+/// let header: Header = serde_json::from_str(r#"{"alg": "RS256", "kid": "ins_1", "jwk": {}}"#).unwrap();
+/// assert_eq!((header.alg.as_deref(), header.kid.as_deref(), header.typ), (Some("RS256"), Some("ins_1"), None));
+/// assert!(serde_json::from_str::<Header>(r#"{"typ": null}"#).is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Header {
     /// Algorithm. Each of these four is a string when present: `null` is not taken for absent.
-    #[serde(default, deserialize_with = "string")]
     pub alg: Option<String>,
     /// Key id.
-    #[serde(default, deserialize_with = "string")]
     pub kid: Option<String>,
     /// Type (`JWT`).
-    #[serde(default, deserialize_with = "string")]
     pub typ: Option<String>,
     /// Clerk's token category (`cl_B7d4PD111AAA` session, `cl_B7d4PD222AAA` template, ...).
-    #[serde(default, deserialize_with = "string")]
     pub cat: Option<String>,
     /// Whether the header has `crit`, whatever its value (`null` included): no critical extension
     /// is understood, so any is rejected.
-    #[serde(default, deserialize_with = "present")]
     pub crit: bool,
     /// Whether the header has `b64` (RFC 7797 unencoded payload): never accepted.
-    #[serde(default, deserialize_with = "present")]
     pub b64: bool,
     /// Whether the header has `zip` (compression, a JWE member): never accepted in a JWS.
-    #[serde(default, deserialize_with = "present")]
     pub zip: bool,
     /// Whether the header has `enc` (content encryption, a JWE member): never accepted in a JWS.
+    pub enc: bool,
+}
+
+/// Read as [`RawHeader`] is, then owned.
+impl<'de> Deserialize<'de> for Header {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RawHeader::deserialize(d).map(|raw| Header::from(&raw))
+    }
+}
+
+impl From<&RawHeader<'_>> for Header {
+    fn from(raw: &RawHeader<'_>) -> Self {
+        let owned = |text: &Option<Text<'_>>| text.as_ref().map(|t| t.as_str().to_owned());
+        Header {
+            alg: owned(&raw.alg),
+            kid: owned(&raw.kid),
+            typ: owned(&raw.typ),
+            cat: owned(&raw.cat),
+            crit: raw.crit,
+            b64: raw.b64,
+            zip: raw.zip,
+            enc: raw.enc,
+        }
+    }
+}
+
+/// The header as read: [`Header`]'s members, the strings borrowed from the decoded header.
+#[derive(Default, Deserialize)]
+pub(crate) struct RawHeader<'h> {
+    #[serde(default, borrow, deserialize_with = "string")]
+    pub alg: Option<Text<'h>>,
+    #[serde(default, borrow, deserialize_with = "string")]
+    pub kid: Option<Text<'h>>,
+    #[serde(default, borrow, deserialize_with = "string")]
+    pub typ: Option<Text<'h>>,
+    #[serde(default, borrow, deserialize_with = "string")]
+    pub cat: Option<Text<'h>>,
+    #[serde(default, deserialize_with = "present")]
+    pub crit: bool,
+    #[serde(default, deserialize_with = "present")]
+    pub b64: bool,
+    #[serde(default, deserialize_with = "present")]
+    pub zip: bool,
     #[serde(default, deserialize_with = "present")]
     pub enc: bool,
     // Every other member (`jku`, `x5u`, `jwk`, `x5c`, `oiat`, ...) is ignored: keys come only from the
     // verifier's own key source.
 }
 
+impl RawHeader<'_> {
+    /// `alg`, `kid`, `typ` and `cat`.
+    pub(crate) fn alg(&self) -> Option<&str> {
+        self.alg.as_ref().map(Text::as_str)
+    }
+    pub(crate) fn kid(&self) -> Option<&str> {
+        self.kid.as_ref().map(Text::as_str)
+    }
+    pub(crate) fn typ(&self) -> Option<&str> {
+        self.typ.as_ref().map(Text::as_str)
+    }
+    pub(crate) fn cat(&self) -> Option<&str> {
+        self.cat.as_ref().map(Text::as_str)
+    }
+}
+
 /// A member that must be a string when it is there.
-fn string<'de, D: Deserializer<'de>>(value: D) -> Result<Option<String>, D::Error> {
-    String::deserialize(value).map(Some)
+fn string<'de: 'h, 'h, D: Deserializer<'de>>(value: D) -> Result<Option<Text<'h>>, D::Error> {
+    Text::deserialize(value).map(Some)
 }
 
 /// A member that is there, whatever its value: walked (strictly, like any other), not kept.
 fn present<'de, D: Deserializer<'de>>(value: D) -> Result<bool, D::Error> {
     IgnoredAny::deserialize(value).map(|_| true)
+}
+
+/// Where a token's header and signature are decoded to: on the stack when they fit (a Clerk header
+/// is about a hundred bytes, an RSA-4096 signature 512).
+#[derive(Default)]
+pub(crate) struct Buffers {
+    header: StackBytes,
+    signature: StackBytes,
+}
+
+type StackBytes = SmallVec<[u8; 512]>;
+
+/// A decoded, not yet verified token whose header and signature are in the caller's [`Buffers`]:
+/// what the verification path works on (a [`Decoded`] owns them).
+pub(crate) struct Jws<'t, 'h> {
+    pub header: RawHeader<'h>,
+    pub header_json: &'h [u8],
+    pub payload: Vec<u8>,
+    pub signature: &'h [u8],
+    pub signing_input: &'t str,
+}
+
+impl<'t> Jws<'t, '_> {
+    /// The token with what it borrows copied.
+    pub(crate) fn into_decoded(self) -> Decoded<'t> {
+        Decoded {
+            header: Header::from(&self.header),
+            payload: self.payload,
+            signature: self.signature.to_vec(),
+            signing_input: self.signing_input,
+            header_json: self.header_json.to_vec(),
+        }
+    }
 }
 
 fn invalid_form() -> VerifyError {
@@ -103,6 +196,15 @@ pub fn decode(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError>
 /// assert_eq!(decode_jws(token, 8192).unwrap().payload, b"hello");
 /// ```
 pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError> {
+    decode_into(token, max_bytes, &mut Buffers::default()).map(Jws::into_decoded)
+}
+
+/// [`decode_jws`] with the header and signature decoded into `buffers`.
+pub(crate) fn decode_into<'t, 'h>(
+    token: &'t str,
+    max_bytes: usize,
+    buffers: &'h mut Buffers,
+) -> Result<Jws<'t, 'h>, VerifyError> {
     if token.len() > max_bytes {
         return Err(VerifyError::new(
             Reason::TokenTooLarge,
@@ -118,11 +220,13 @@ pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyEr
     else {
         return Err(invalid_form());
     };
-    let header_bytes = b64(h)?;
+    let Buffers { header: header_json, signature } = buffers;
+    b64_into(h, header_json)?;
     let payload = b64(p)?;
-    let signature = b64(s)?;
-    let header = read_checked::<Header, ()>(&header_bytes, &[], &mut ())?.0.ok_or_else(undecodable)?;
-    Ok(Decoded { header, payload, signature, signing_input, header_json: header_bytes })
+    b64_into(s, signature)?;
+    let header_json: &'h [u8] = header_json;
+    let header = read_checked::<RawHeader<'h>, ()>(header_json, &[], &mut ())?.0.ok_or_else(undecodable)?;
+    Ok(Jws { header, header_json, payload, signature, signing_input })
 }
 
 /// Canonical base64url without padding. The engine refuses padding, the standard alphabet and
@@ -131,13 +235,22 @@ fn b64(segment: &str) -> Result<Vec<u8>, VerifyError> {
     base64_simd::URL_SAFE_NO_PAD.decode_to_vec(segment).map_err(|_| undecodable())
 }
 
+/// [`b64`] into `out`, decoded where it is copied to.
+fn b64_into(segment: &str, out: &mut StackBytes) -> Result<(), VerifyError> {
+    out.clear();
+    out.extend_from_slice(segment.as_bytes());
+    let decoded = base64_simd::URL_SAFE_NO_PAD.decode_inplace(out).map_err(|_| undecodable())?.len();
+    out.truncate(decoded);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use proptest::prelude::*;
 
-    use super::{b64, decode_jws};
+    use super::{StackBytes, b64, b64_into, decode_jws};
 
     #[test]
     fn a_token_is_exactly_three_dot_separated_parts() {
@@ -160,6 +273,12 @@ mod tests {
         URL_SAFE_NO_PAD.decode(segment).ok()
     }
 
+    /// [`b64_into`] as a `Vec`, into a buffer that held something else before.
+    fn b64_stack(segment: &str) -> Option<Vec<u8>> {
+        let mut out = StackBytes::from_slice(b"left over");
+        b64_into(segment, &mut out).ok().map(|()| out.to_vec())
+    }
+
     #[test]
     fn every_short_segment_decodes_as_the_reference_does() {
         // Both alphabets' extra characters, padding, whitespace, a dot, non-ASCII, and letters
@@ -173,6 +292,7 @@ mod tests {
         }
         for segment in &segments {
             assert_eq!(b64(segment).ok(), reference(segment), "{segment:?}");
+            assert_eq!(b64_stack(segment), reference(segment), "{segment:?}");
         }
     }
 
@@ -185,7 +305,8 @@ mod tests {
             insert in any::<bool>(),
         ) {
             let good = URL_SAFE_NO_PAD.encode(&bytes);
-            prop_assert_eq!(b64(&good).ok(), Some(bytes));
+            prop_assert_eq!(b64(&good).ok(), Some(bytes.clone()));
+            prop_assert_eq!(b64_stack(&good), Some(bytes));
             let mut bad: Vec<char> = good.chars().collect();
             let i = at.index(bad.len() + 1);
             if insert || i == bad.len() {
@@ -195,6 +316,7 @@ mod tests {
             }
             let bad: String = bad.into_iter().collect();
             prop_assert_eq!(b64(&bad).ok(), reference(&bad), "{:?}", bad);
+            prop_assert_eq!(b64_stack(&bad), reference(&bad), "{:?}", bad);
         }
     }
 }

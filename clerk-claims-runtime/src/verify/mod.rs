@@ -325,16 +325,21 @@ impl Verifier {
     /// token decoded for the rest of the policy. The checks that need no key run first, so a
     /// malformed or machine token causes no fetch.
     #[cfg(feature = "remote")]
-    async fn prepare<'t>(&self, token: &'t str, kind: TokenKind) -> Result<Option<Decoded<'t>>, VerifyError> {
+    async fn prepare<'t, 'h>(
+        &self,
+        token: &'t str,
+        kind: TokenKind,
+        buffers: &'h mut jws::Buffers,
+    ) -> Result<Option<jws::Jws<'t, 'h>>, VerifyError> {
         let KeySource::Remote(remote) = &self.keys else {
             return Ok(None);
         };
-        let decoded = policy::before_key(self, token, kind)?;
-        let kid = decoded.header.kid.as_deref().unwrap_or("");
+        let checked = policy::before_key(self, token, kind, buffers)?;
+        let kid = checked.header.kid().unwrap_or("");
         if kid.len() <= policy::MAX_KID_BYTES {
             remote.ensure(kid).await?;
         }
-        Ok(Some(decoded))
+        Ok(Some(checked))
     }
 
     /// [`Verifier::verify_session`], fetching keys first when the key source is remote (a token the
@@ -350,8 +355,9 @@ impl Verifier {
         if let Some(claims) = self.owned_hit(token, self.clock.now()) {
             return claims;
         }
-        let decoded = self.prepare(token, TokenKind::Session).await?;
-        self.owned_verified(token, decoded, self.clock.now())
+        let mut buffers = jws::Buffers::default();
+        let checked = self.prepare(token, TokenKind::Session, &mut buffers).await?;
+        self.owned_verified(token, checked, self.clock.now())
     }
 
     /// [`Verifier::verify_template`], fetching keys first when the key source is remote.
@@ -363,8 +369,9 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<TemplateClaims<C>, VerifyError> {
-        let decoded = self.prepare(token, TokenKind::Template).await?;
-        self.template_claims(token, decoded, TokenKind::Template, &C::constant_claims())
+        let mut buffers = jws::Buffers::default();
+        let checked = self.prepare(token, TokenKind::Template, &mut buffers).await?;
+        self.template_claims(token, checked, TokenKind::Template, &C::constant_claims())
     }
 
     /// [`Verifier::verify_json`], fetching keys first when the key source is remote.
@@ -373,8 +380,9 @@ impl Verifier {
     /// The first policy check that fails, as a [`VerifyError`].
     #[cfg(feature = "remote")]
     pub async fn verify_json_async(&self, token: &str, kind: TokenKind) -> Result<Value, VerifyError> {
-        let decoded = self.prepare(token, kind).await?;
-        self.json_claims(token, decoded, kind, &Map::new())
+        let mut buffers = jws::Buffers::default();
+        let checked = self.prepare(token, kind, &mut buffers).await?;
+        self.json_claims(token, checked, kind, &Map::new())
     }
 
     /// Checks only that `token` is a well-formed JWS signed by this verifier's key (the policy's
@@ -383,7 +391,10 @@ impl Verifier {
     /// # Errors
     /// The first check that fails, as a [`VerifyError`].
     pub fn verify_signature<'t>(&self, token: &'t str) -> Result<Decoded<'t>, VerifyError> {
-        policy::signature(self, token, TokenKind::Any, None)
+        let mut buffers = jws::Buffers::default();
+        let checked = policy::before_key(self, token, TokenKind::Any, &mut buffers)?;
+        policy::signature(self, &checked)?;
+        Ok(checked.into_decoded())
     }
 
     /// Verifies a session token into its claims, with the session customization's claims as `C`.
@@ -408,14 +419,14 @@ impl Verifier {
     }
 
     /// Verifies a session token the token cache does not hold into owned claims, and remembers it
-    /// (`decoded`: the token past steps 1 to 3 when they have run).
+    /// (`checked`: the token past steps 1 to 3 when they have run).
     fn owned_verified<'t, C: DeserializeOwned>(
         &self,
         token: &'t str,
-        decoded: Option<Decoded<'t>>,
+        checked: Option<jws::Jws<'t, '_>>,
         now: i64,
     ) -> Result<SessionClaims<C>, VerifyError> {
-        let verified = self.verify_session_uncached(token, decoded)?;
+        let verified = self.verify_session_uncached(token, checked)?;
         if self.cache.is_none() {
             return verified.claims;
         }
@@ -461,13 +472,13 @@ impl Verifier {
     fn share_verified<'t, C>(
         &self,
         token: &'t str,
-        decoded: Option<Decoded<'t>>,
+        checked: Option<jws::Jws<'t, '_>>,
         now: i64,
     ) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        let (claims, entry) = self.verify_session_uncached(token, decoded)?.into_entry();
+        let (claims, entry) = self.verify_session_uncached(token, checked)?.into_entry();
         self.remember(token, entry.clone(), now);
         let claims = Arc::new(claims?);
         entry.set_typed(claims.clone());
@@ -479,9 +490,9 @@ impl Verifier {
     fn verify_session_uncached<'t, C: DeserializeOwned>(
         &self,
         token: &'t str,
-        decoded: Option<Decoded<'t>>,
+        checked: Option<jws::Jws<'t, '_>>,
     ) -> Result<Verified<C>, VerifyError> {
-        let payload = policy::signature(self, token, TokenKind::Session, decoded)?.payload;
+        let payload = policy::signed_payload(self, token, TokenKind::Session, checked)?;
         let mut clerk = SessionSlots::default();
         let policy::Read { value, exp, .. } = policy::read_claims::<C, _>(
             self,
@@ -518,8 +529,9 @@ impl Verifier {
             let claims = shared_claims(&entry).map_err(claims_invalid)?;
             return Ok((entry, claims));
         }
-        let decoded = self.prepare(token, TokenKind::Session).await?;
-        self.share_verified(token, decoded, self.clock.now())
+        let mut buffers = jws::Buffers::default();
+        let checked = self.prepare(token, TokenKind::Session, &mut buffers).await?;
+        self.share_verified(token, checked, self.clock.now())
     }
 
     /// Verifies a JWT-template token into its claims type; the constant claims the type records
@@ -546,11 +558,11 @@ impl Verifier {
     fn template_claims<'t, C: DeserializeOwned>(
         &self,
         token: &'t str,
-        decoded: Option<Decoded<'t>>,
+        checked: Option<jws::Jws<'t, '_>>,
         kind: TokenKind,
         constants: &Map<String, Value>,
     ) -> Result<TemplateClaims<C>, VerifyError> {
-        let payload = policy::signature(self, token, kind, decoded)?.payload;
+        let payload = policy::signed_payload(self, token, kind, checked)?;
         let read =
             policy::read_claims::<C, ()>(self, &payload, kind, constants, TEMPLATE_CLAIM_NAMES, &mut ())?;
         TemplateClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid)
@@ -582,11 +594,11 @@ impl Verifier {
     fn json_claims<'t>(
         &self,
         token: &'t str,
-        decoded: Option<Decoded<'t>>,
+        checked: Option<jws::Jws<'t, '_>>,
         kind: TokenKind,
         constants: &Map<String, Value>,
     ) -> Result<Value, VerifyError> {
-        let payload = policy::signature(self, token, kind, decoded)?.payload;
+        let payload = policy::signed_payload(self, token, kind, checked)?;
         match policy::read_claims::<Value, ()>(self, &payload, kind, constants, POLICY_CLAIMS, &mut ())?.value
         {
             Some(value) => Ok(value),

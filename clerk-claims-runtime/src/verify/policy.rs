@@ -26,8 +26,9 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::jws::{Buffers, Jws, RawHeader, decode_into};
 use super::strict::{Members, Slots, read_checked};
-use super::{Decoded, KeySource, Reason, TokenKind, Verifier, VerifyError, category, decode_jws};
+use super::{KeySource, Reason, TokenKind, Verifier, VerifyError, category};
 
 use crate::claims::{MAX_NUMERIC_DATE, whole_seconds};
 use crate::keys::{Key, missing_key};
@@ -90,45 +91,52 @@ pub(crate) fn read_claims<'p, T: Deserialize<'p>, S: Slots<'p>>(
     Ok(Read { value, members: claims, exp })
 }
 
-/// Steps 1 to 3, which need no key: form, header, category.
-pub(crate) fn before_key<'t>(
+/// Steps 1 to 3, which need no key: form, header, category. The header and signature are decoded
+/// into `buffers`.
+pub(crate) fn before_key<'t, 'h>(
     verifier: &Verifier,
     token: &'t str,
     kind: TokenKind,
-) -> Result<Decoded<'t>, VerifyError> {
-    let decoded = decode_jws(token, verifier.max_token_bytes)?;
-    header_algorithm(verifier, &decoded)?;
-    token_category(&decoded, kind)?;
-    Ok(decoded)
+    buffers: &'h mut Buffers,
+) -> Result<Jws<'t, 'h>, VerifyError> {
+    let jws = decode_into(token, verifier.max_token_bytes, buffers)?;
+    header_algorithm(verifier, &jws.header)?;
+    token_category(&jws.header, kind)?;
+    Ok(jws)
 }
 
-/// Steps 1 to 6: the token is well formed and signed by this verifier's key; no claim is looked at.
-/// `decoded` is the token past steps 1 to 3 when they have run already (the async path runs them
-/// before it fetches keys).
-pub(crate) fn signature<'t>(
+/// Steps 4 to 6 for a token past steps 1 to 3: it is signed by this verifier's key; no claim is
+/// looked at.
+pub(crate) fn signature(verifier: &Verifier, jws: &Jws<'_, '_>) -> Result<(), VerifyError> {
+    let alg = jws.header.alg().unwrap_or_default();
+    with_key(verifier, &jws.header, |key| {
+        header_type(verifier, &jws.header)?;
+        key.verify(alg, jws.signing_input.as_bytes(), jws.signature)
+    })
+}
+
+/// Steps 1 to 6, and the payload of the token they passed. `checked` is the token past steps 1 to
+/// 3 when they have run already (the async path runs them before it fetches keys).
+pub(crate) fn signed_payload<'t>(
     verifier: &Verifier,
     token: &'t str,
     kind: TokenKind,
-    decoded: Option<Decoded<'t>>,
-) -> Result<Decoded<'t>, VerifyError> {
-    let decoded = match decoded {
-        Some(decoded) => decoded,
-        None => before_key(verifier, token, kind)?,
+    checked: Option<Jws<'t, '_>>,
+) -> Result<Vec<u8>, VerifyError> {
+    let mut buffers = Buffers::default();
+    let jws = match checked {
+        Some(jws) => jws,
+        None => before_key(verifier, token, kind, &mut buffers)?,
     };
-    let alg = decoded.header.alg.as_deref().unwrap_or_default();
-    with_key(verifier, &decoded, |key| {
-        header_type(verifier, &decoded)?;
-        key.verify(alg, decoded.signing_input.as_bytes(), &decoded.signature)
-    })?;
-    Ok(decoded)
+    signature(verifier, &jws)?;
+    Ok(jws.payload)
 }
 
-fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result<&'d str, VerifyError> {
-    if decoded.header.crit {
+fn header_algorithm<'h>(verifier: &Verifier, header: &'h RawHeader<'_>) -> Result<&'h str, VerifyError> {
+    if header.crit {
         return Err(fail(Reason::TokenInvalid, "Invalid JWT header: `crit` extensions are not supported."));
     }
     // An unencoded payload (RFC 7797) or a JWE-only member means this is not a plain Clerk JWS.
-    let header = &decoded.header;
     if let Some(member) = [("b64", header.b64), ("zip", header.zip), ("enc", header.enc)]
         .into_iter()
         .find_map(|(name, present)| present.then_some(name))
@@ -138,7 +146,7 @@ fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result
             format!("Invalid JWT header: `{member}` is not supported in a signed JWT."),
         ));
     }
-    let alg = decoded.header.alg.as_deref().unwrap_or("");
+    let alg = header.alg().unwrap_or("");
     let allowed = verifier.algorithms.is_empty() || verifier.algorithms.iter().any(|a| a.name() == alg);
     if alg.is_empty() || alg.eq_ignore_ascii_case("none") || !allowed {
         let supported = if verifier.algorithms.is_empty() {
@@ -148,17 +156,14 @@ fn header_algorithm<'d>(verifier: &Verifier, decoded: &'d Decoded<'_>) -> Result
         };
         return Err(not_clerk(
             Reason::TokenInvalidAlgorithm,
-            format!(
-                "Invalid JWT algorithm {}. Supported: {supported}.",
-                json_or_undefined(decoded.header.alg.as_deref())
-            ),
+            format!("Invalid JWT algorithm {}. Supported: {supported}.", json_or_undefined(header.alg())),
         ));
     }
     Ok(alg)
 }
 
-fn token_category(decoded: &Decoded<'_>, kind: TokenKind) -> Result<(), VerifyError> {
-    match (decoded.header.cat.as_deref(), kind) {
+fn token_category(header: &RawHeader<'_>, kind: TokenKind) -> Result<(), VerifyError> {
+    match (header.cat(), kind) {
         (Some(category::MACHINE), _) => {
             Err(not_clerk(Reason::TokenInvalid, "Invalid session token category."))
         }
@@ -177,10 +182,10 @@ fn token_category(decoded: &Decoded<'_>, kind: TokenKind) -> Result<(), VerifyEr
 /// Runs `f` on this verifier's key for the token's `kid` (step 4): from its own key source only.
 fn with_key<R>(
     verifier: &Verifier,
-    decoded: &Decoded<'_>,
+    header: &RawHeader<'_>,
     f: impl FnOnce(&Key) -> Result<R, VerifyError>,
 ) -> Result<R, VerifyError> {
-    let kid = decoded.header.kid.as_deref().unwrap_or("");
+    let kid = header.kid().unwrap_or("");
     if kid.len() > MAX_KID_BYTES {
         return Err(fail(
             Reason::TokenInvalid,
@@ -195,8 +200,8 @@ fn with_key<R>(
     }
 }
 
-fn header_type(verifier: &Verifier, decoded: &Decoded<'_>) -> Result<(), VerifyError> {
-    let typ = decoded.header.typ.as_deref();
+fn header_type(verifier: &Verifier, header: &RawHeader<'_>) -> Result<(), VerifyError> {
+    let typ = header.typ();
     let ok = if verifier.header_types.is_empty() {
         typ.is_none_or(|t| t == "JWT")
     } else {
