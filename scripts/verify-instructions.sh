@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Instructions and instruction-cache misses per verification, counted by valgrind: the verify
 # bench's workload (clerk-claims-runtime/benches/support) through `verify/floor` (the RSA
-# verification alone), `plain_serde_json` (the floor and ordinary decoding: base64url, serde_json into
-# plain structs, nothing checked) and `verify/clerk_claims` (the whole policy into
-# SessionClaims<Custom>), each run RUNS times and once with no runs, the difference divided by RUNS. Unlike wall time these do
-# not move with other tenants' load, so they show what a change to the path costs. Both come from
-# cachegrind (L1 instruction cache 32 KiB, 8-way, like the host); the misses measure the code a
-# verification runs beyond what stays cached from the last one, which is what makes the wall-time
-# ratio larger than the instruction ratio. Counts are for valgrind's CPU model (it hides
-# some instruction-set extensions the RSA code uses on real hardware), so compare counts with counts,
-# not with the criterion ratios. The setup signs with blinding, so counts vary by a few hundred
+# verification alone), `plain_serde_json` (the floor and ordinary decoding: base64url, serde_json
+# into plain structs, nothing checked), `borrowed_serde_json` (the same into structs borrowing every
+# string, nothing allocated but the decoded segments) and `verify/clerk_claims` (the whole policy
+# into SessionClaims<Custom>), each run RUNS times and once with no runs, the difference divided by
+# RUNS. Unlike wall time these do not move with other tenants' load, so they show what a change to
+# the path costs. Both come from cachegrind (L1 instruction cache 32 KiB, 8-way, like the host); the
+# misses measure the code a verification runs beyond what stays cached from the last one, which is
+# what makes the wall-time ratio larger than the instruction ratio. Counts are for valgrind's CPU
+# model (it hides some instruction-set extensions the RSA code uses on real hardware), so compare
+# counts with counts, not with the criterion ratios. The setup signs with blinding, so counts vary by a few hundred
 # instructions between runs. Needs valgrind (Debian: apt-get install valgrind).
 #
 # I1=SIZE,ASSOC,LINE simulates another first-level instruction cache (I1=131072,8,64: 128 KiB):
@@ -56,7 +57,8 @@ fn main() {
     for _ in 0..runs {
         match args[1].as_str() {
             "floor" => assert!(std::hint::black_box(&workload).floor()),
-            "plain" => drop(std::hint::black_box(std::hint::black_box(&workload).plain().unwrap())),
+            "plain" => assert!(std::hint::black_box(&workload).plain()),
+            "borrowed" => assert!(std::hint::black_box(&workload).plain_borrowed()),
             _ => drop(std::hint::black_box(std::hint::black_box(&workload).verify().unwrap())),
         }
     }
@@ -77,6 +79,7 @@ per_run() {
 }
 read -r floor floor_misses <<<"$(per_run floor)"
 read -r plain plain_misses <<<"$(per_run plain)"
+read -r borrowed borrowed_misses <<<"$(per_run borrowed)"
 read -r claims claims_misses <<<"$(per_run clerk_claims)"
 echo "per verification ($runs runs)       instructions                     L1i misses"
 printf '  verify/floor         %9s                                %6s\n' "$floor" "$floor_misses"
@@ -85,5 +88,6 @@ row() {
   printf '  %-19s  %9s  (floor + %6s; %sx)    %6s  (floor + %s)\n' "$1" "$2" "$(($2 - floor))" \
     "$(awk "BEGIN{printf \"%.2f\", $2/$floor}")" "$3" "$(($3 - floor_misses))"
 }
+row borrowed_serde_json "$borrowed" "$borrowed_misses"
 row plain_serde_json "$plain" "$plain_misses"
 row verify/clerk_claims "$claims" "$claims_misses"

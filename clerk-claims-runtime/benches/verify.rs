@@ -13,7 +13,9 @@
 //! show up as a ratio; `verify/jsonwebtoken_beyond_clerk_claims` is what `jsonwebtoken` costs beyond
 //! `clerk_claims`, timed the same way; `verify/plain_serde_json_beyond_floor` is what ordinary code
 //! adds to `floor` (split, base64url-decode, header and payload read with serde_json into plain
-//! structs, nothing checked: [`Workload::plain`]), the least a serde_json-based verifier does.
+//! structs, nothing checked: [`Workload::plain`]), and `verify/borrowed_serde_json_beyond_floor` the
+//! same into structs borrowing every string and skipping `metadata` ([`Workload::plain_borrowed`]):
+//! the least a serde_json-based verifier does.
 //! `verify/two_threads`, `verify/two_threads_floor` and `verify/two_threads_cached` report the time
 //! per verification of two threads verifying at once (their ratio to the one-thread figures is the
 //! scaling; the cached one has both threads hit the same token, the worst case for sharing).
@@ -70,10 +72,13 @@ fn bench(c: &mut Criterion) {
         recorded.alternating(b, "jsonwebtoken_beyond_clerk_claims", jsonwebtoken, verify)
     });
     group.bench_function("plain_serde_json_beyond_floor", |b| {
+        recorded.alternating(b, "plain_serde_json_beyond_floor", || assert!(workload.plain()), floor)
+    });
+    group.bench_function("borrowed_serde_json_beyond_floor", |b| {
         recorded.alternating(
             b,
-            "plain_serde_json_beyond_floor",
-            || drop(black_box(workload.plain().unwrap())),
+            "borrowed_serde_json_beyond_floor",
+            || assert!(workload.plain_borrowed()),
             floor,
         )
     });
@@ -174,6 +179,10 @@ impl Recorded {
         eprintln!("  jsonwebtoken / floor                        {:.2}", m("jsonwebtoken") / m("floor"));
         eprintln!("  clerk_claims / floor, alternating           {:.2}", r("beyond_floor"));
         eprintln!("  plain_serde_json / floor, alternating       {:.2}", r("plain_serde_json_beyond_floor"));
+        eprintln!(
+            "  borrowed_serde_json / floor, alternating    {:.2}",
+            r("borrowed_serde_json_beyond_floor")
+        );
         eprintln!(
             "  jsonwebtoken / clerk_claims, alternating    {:.2}",
             r("jsonwebtoken_beyond_clerk_claims")
