@@ -32,6 +32,9 @@ pub struct Decoded<'t> {
 /// let header: Header = serde_json::from_str(r#"{"alg": "RS256", "kid": "ins_1", "jwk": {}}"#).unwrap();
 /// assert_eq!((header.alg.as_deref(), header.kid.as_deref(), header.typ), (Some("RS256"), Some("ins_1"), None));
 /// assert!(serde_json::from_str::<Header>(r#"{"typ": null}"#).is_err());
+/// // From a source that cannot lend its strings, too.
+/// let owned: Header = serde_json::from_value(serde_json::json!({"alg": "ES256", "crit": null})).unwrap();
+/// assert_eq!((owned.alg.as_deref(), owned.crit), (Some("ES256"), true));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Header {
@@ -63,7 +66,7 @@ impl<'de> Deserialize<'de> for Header {
 
 impl From<&RawHeader<'_>> for Header {
     fn from(raw: &RawHeader<'_>) -> Self {
-        let owned = |text: &Option<Text<'_>>| text.as_ref().map(|t| t.as_str().to_owned());
+        let owned = |member| text(member).map(str::to_owned);
         Header {
             alg: owned(&raw.alg),
             kid: owned(&raw.kid),
@@ -101,19 +104,27 @@ pub(crate) struct RawHeader<'h> {
 }
 
 impl RawHeader<'_> {
-    /// `alg`, `kid`, `typ` and `cat`.
+    /// `alg`.
     pub(crate) fn alg(&self) -> Option<&str> {
-        self.alg.as_ref().map(Text::as_str)
+        text(&self.alg)
     }
+    /// `kid`.
     pub(crate) fn kid(&self) -> Option<&str> {
-        self.kid.as_ref().map(Text::as_str)
+        text(&self.kid)
     }
+    /// `typ`.
     pub(crate) fn typ(&self) -> Option<&str> {
-        self.typ.as_ref().map(Text::as_str)
+        text(&self.typ)
     }
+    /// `cat`.
     pub(crate) fn cat(&self) -> Option<&str> {
-        self.cat.as_ref().map(Text::as_str)
+        text(&self.cat)
     }
+}
+
+/// A string member's text, when it is there.
+fn text<'a>(member: &'a Option<Text<'_>>) -> Option<&'a str> {
+    member.as_ref().map(Text::as_str)
 }
 
 /// A member that must be a string when it is there.
