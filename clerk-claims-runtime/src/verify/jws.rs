@@ -279,6 +279,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn headers_and_signatures_of_any_size_and_escaped_strings_decode() {
+        let note = "n".repeat(2000);
+        let header = format!(r#"{{"alg":"RS\u0032\u0035\u0036","kid":"k\"1","note":"{note}"}}"#);
+        let signature = vec![7u8; 1024]; // RSA-8192's: past the stack buffer
+        let token = format!("{}.e30.{}", URL_SAFE_NO_PAD.encode(&header), URL_SAFE_NO_PAD.encode(&signature));
+        let decoded = decode_jws(&token, 16 * 1024).unwrap();
+        assert_eq!(
+            (decoded.header.alg.as_deref(), decoded.header.kid.as_deref()),
+            (Some("RS256"), Some("k\"1"))
+        );
+        assert_eq!((decoded.header_json, decoded.signature), (header.into_bytes(), signature));
+    }
+
     /// What `base64`'s canonical unpadded base64url engine accepts, and decodes it to.
     fn reference(segment: &str) -> Option<Vec<u8>> {
         URL_SAFE_NO_PAD.decode(segment).ok()
