@@ -80,8 +80,7 @@ impl Organization {
 
     /// [`Organization::from_v2`] from the claim as a token's payload is read: id and slug move over.
     pub(crate) fn from_v2_claim(o: RawOrgClaim<'_>, fea: Option<&str>) -> Organization {
-        let (rol, per, fpm) = (o.rol.as_ref(), o.per.as_ref(), o.fpm.as_ref());
-        let (rol, per, fpm) = (rol.map(Text::as_str), per.map(Text::as_str), fpm.map(Text::as_str));
+        let (rol, per, fpm) = (Text::of(&o.rol), Text::of(&o.per), Text::of(&o.fpm));
         Organization::from_v2_parts(o.id, o.slg, rol, per, fpm, fea)
     }
 

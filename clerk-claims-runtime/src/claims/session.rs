@@ -271,8 +271,7 @@ impl<C: DeserializeOwned> SessionClaims<C> {
     }
 
     fn assemble(raw: RawSession<'_>, custom: C) -> Self {
-        let fea = raw.fea.as_ref().map(Text::as_str);
-        let pla = raw.pla.as_ref().map(Text::as_str);
+        let (fea, pla) = (Text::of(&raw.fea), Text::of(&raw.pla));
         let organization = match (raw.o, raw.org_id) {
             (Some(o), _) => Some(Organization::from_v2_claim(o, fea)),
             (None, Some(id)) => Some(Organization {

@@ -66,7 +66,7 @@ impl<'de> Deserialize<'de> for Header {
 
 impl From<&RawHeader<'_>> for Header {
     fn from(raw: &RawHeader<'_>) -> Self {
-        let owned = |member| text(member).map(str::to_owned);
+        let owned = |member| Text::of(member).map(str::to_owned);
         Header {
             alg: owned(&raw.alg),
             kid: owned(&raw.kid),
@@ -106,25 +106,20 @@ pub(crate) struct RawHeader<'h> {
 impl RawHeader<'_> {
     /// `alg`.
     pub(crate) fn alg(&self) -> Option<&str> {
-        text(&self.alg)
+        Text::of(&self.alg)
     }
     /// `kid`.
     pub(crate) fn kid(&self) -> Option<&str> {
-        text(&self.kid)
+        Text::of(&self.kid)
     }
     /// `typ`.
     pub(crate) fn typ(&self) -> Option<&str> {
-        text(&self.typ)
+        Text::of(&self.typ)
     }
     /// `cat`.
     pub(crate) fn cat(&self) -> Option<&str> {
-        text(&self.cat)
+        Text::of(&self.cat)
     }
-}
-
-/// A string member's text, when it is there.
-fn text<'a>(member: &'a Option<Text<'_>>) -> Option<&'a str> {
-    member.as_ref().map(Text::as_str)
 }
 
 /// A member that must be a string when it is there.

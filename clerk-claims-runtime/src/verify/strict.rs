@@ -727,6 +727,11 @@ impl Text<'_> {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An optional member's string, when it is there.
+    pub(crate) fn of<'a>(member: &'a Option<Text<'_>>) -> Option<&'a str> {
+        member.as_ref().map(Text::as_str)
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
