@@ -27,61 +27,35 @@ pub struct Custom {
     metadata: serde_json::Value,
 }
 
-/// The same claims in one plain struct, as a verifier without Clerk's model reads them
-/// (jsonwebtoken's claims, and the plain decoding's). [`Custom`]'s fields are spelled out again
-/// rather than flattened: serde buffers flattened input, which would slow the baselines down.
+/// The same claims in one plain struct, as a verifier without Clerk's model reads them: with
+/// owned strings and `Value`s ([`PlainClaims`], jsonwebtoken's and the plain decoding's), or borrowing
+/// every string with `metadata` skipped ([`BorrowedClaims`], the least serde_json does for these
+/// claims; a string with an escape would not fit). [`Custom`]'s fields are spelled out again rather
+/// than flattened: serde buffers flattened input, which would slow the baselines down.
 #[derive(Debug, Deserialize)]
 #[allow(dead_code)]
-pub struct PlainClaims {
-    sub: String,
-    sid: String,
+pub struct Claims<S, O, M> {
+    sub: S,
+    sid: S,
     exp: i64,
     iat: i64,
     nbf: i64,
-    iss: String,
-    azp: String,
+    iss: S,
+    azp: S,
     v: u32,
     fva: [i64; 2],
-    fea: String,
-    o: serde_json::Value,
-    email: Option<String>,
-    role: String,
-    plan: String,
-    metadata: serde_json::Value,
+    fea: S,
+    o: O,
+    email: Option<S>,
+    role: S,
+    plan: S,
+    metadata: M,
 }
 
-/// The header's members a verifier looks at, read plainly.
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-pub struct PlainHeader {
-    alg: Option<String>,
-    kid: Option<String>,
-    typ: Option<String>,
-    cat: Option<String>,
-}
-
-/// [`PlainClaims`] borrowed from the payload, `o` as a struct of borrowed strings and `metadata`
-/// skipped: the least serde_json does for these claims (a string with an escape would not fit).
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-pub struct BorrowedClaims<'a> {
-    sub: &'a str,
-    sid: &'a str,
-    exp: i64,
-    iat: i64,
-    nbf: i64,
-    iss: &'a str,
-    azp: &'a str,
-    v: u32,
-    fva: [i64; 2],
-    fea: &'a str,
-    #[serde(borrow)]
-    o: BorrowedOrg<'a>,
-    email: Option<&'a str>,
-    role: &'a str,
-    plan: &'a str,
-    metadata: serde::de::IgnoredAny,
-}
+/// [`Claims`], owned.
+pub type PlainClaims = Claims<String, serde_json::Value, serde_json::Value>;
+/// [`Claims`], borrowed from the payload.
+pub type BorrowedClaims<'a> = Claims<&'a str, BorrowedOrg<'a>, serde::de::IgnoredAny>;
 
 /// The `o` claim's members, borrowed.
 #[derive(Debug, Deserialize)]
@@ -94,14 +68,14 @@ pub struct BorrowedOrg<'a> {
     fpm: &'a str,
 }
 
-/// [`PlainHeader`], borrowed.
+/// The header's members a verifier looks at, read plainly: owned (`String`) or borrowed (`&str`).
 #[derive(Debug, Deserialize)]
 #[allow(dead_code)]
-pub struct BorrowedHeader<'a> {
-    alg: Option<&'a str>,
-    kid: Option<&'a str>,
-    typ: Option<&'a str>,
-    cat: Option<&'a str>,
+pub struct PlainHeader<S> {
+    alg: Option<S>,
+    kid: Option<S>,
+    typ: Option<S>,
+    cat: Option<S>,
 }
 
 /// The token, a verifier for it and the floor's key and input.
@@ -171,7 +145,7 @@ impl Workload {
     /// duplicate-key or nesting checks, no claim checked, nothing normalised.
     pub fn plain(&self) -> bool {
         self.plain_with(|header, payload| {
-            let header: Option<PlainHeader> = serde_json::from_slice(header).ok();
+            let header: Option<PlainHeader<String>> = serde_json::from_slice(header).ok();
             let claims: Option<PlainClaims> = serde_json::from_slice(payload).ok();
             let (header, claims) = black_box((header, claims));
             header.is_some() && claims.is_some()
@@ -181,7 +155,7 @@ impl Workload {
     /// [`Workload::plain`] into borrowed structs (nothing allocated but the decoded segments).
     pub fn plain_borrowed(&self) -> bool {
         self.plain_with(|header, payload| {
-            let header: Option<BorrowedHeader> = serde_json::from_slice(header).ok();
+            let header: Option<PlainHeader<&str>> = serde_json::from_slice(header).ok();
             let claims: Option<BorrowedClaims> = serde_json::from_slice(payload).ok();
             let (header, claims) = black_box((header, claims));
             header.is_some() && claims.is_some()
