@@ -2,10 +2,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use clerk_claims_codegen::emit;
 use clerk_claims_codegen::types::TypeModel;
 use clerk_claims_runtime::keys::{Algorithm, Key, RemoteJwks};
 use clerk_claims_runtime::verify::{KeySource, TokenKind};
-use clerk_claims_runtime::{Jwks, Verifier};
+use clerk_claims_runtime::{Jwks, Reason, Verifier, VerifyError};
 use serde_json::{Map, Value};
 
 use crate::Outcome;
@@ -48,7 +49,9 @@ pub(crate) struct VerifyArgs {
     /// session, template or any (default: template with --template, else any).
     #[arg(long, value_parser = ["session", "template", "any"])]
     kind: Option<String>,
-    /// The template the token was minted from: its constant claims (such as `aud`) must hold.
+    /// The template the token was minted from: its constant claims (such as `aud`) must hold, and
+    /// the payload must fit the template's JSON Schema (the one `generate` writes), so this accepts
+    /// exactly what the generated type accepts.
     #[arg(long)]
     template: Option<PathBuf>,
 }
@@ -90,7 +93,7 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
             Ok(a) => a,
             Err(e) => return usage(e),
         };
-    let (constants, template_kind) = match &args.template {
+    let (constants, template_kind, schema) = match &args.template {
         Some(path) => {
             let checked = clerk_claims_codegen::check_file(path);
             let Some(template) =
@@ -107,9 +110,13 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
                 clerk_claims_codegen::Kind::Template => TokenKind::Template,
                 clerk_claims_codegen::Kind::Session => TokenKind::Session,
             };
-            (constants, Some(kind))
+            let schema = match jsonschema::validator_for(&emit::template_schema(&template)) {
+                Ok(v) => v,
+                Err(e) => return usage(format!("{}: cannot build its JSON Schema: {e}", path.display())),
+            };
+            (constants, Some(kind), Some((template.name.clone(), schema)))
         }
-        None => (Map::new(), None),
+        None => (Map::new(), None, None),
     };
     let keys: KeySource = match (&args.jwks, &args.pem, &args.secret) {
         (Some(jwks), _, _) if jwks.starts_with("http://") || jwks.starts_with("https://") => {
@@ -178,6 +185,10 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
     } else {
         verifier.verify_json_with(&token, kind, &constants)
     };
+    let result = result.and_then(|payload| match &schema {
+        Some((name, schema)) => fits_schema(name, schema, payload),
+        None => Ok(payload),
+    });
     match result {
         Ok(payload) => {
             println!("{}", serde_json::to_string_pretty(&payload).unwrap_or_default());
@@ -188,6 +199,20 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
             eprintln!("error: {}: {}{action}", e.reason, e.message);
             Outcome::Rejected
         }
+    }
+}
+
+/// The verified payload, if it fits the template's schema; else `claims-invalid` naming the first
+/// claim that does not (its JSON pointer) and what the schema expected there.
+fn fits_schema(name: &str, schema: &jsonschema::Validator, payload: Value) -> Result<Value, VerifyError> {
+    let misfit = schema.iter_errors(&payload).next().map(|e| {
+        let path = e.instance_path().to_string();
+        let claim = if path.is_empty() { "the payload".to_string() } else { format!("claim `{path}`") };
+        format!("{claim} does not fit template `{name}`: {}", e.masked())
+    });
+    match misfit {
+        None => Ok(payload),
+        Some(message) => Err(VerifyError::new(Reason::ClaimsInvalid, message)),
     }
 }
 

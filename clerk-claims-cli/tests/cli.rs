@@ -486,3 +486,102 @@ fn configure_writes_clerk_toml_and_a_checklist() {
         assert!(!p.join("x.toml").exists());
     }
 }
+
+mod typed {
+    clerk_claims_runtime::clerk_template!("../templates/custom.json");
+    clerk_claims_runtime::clerk_template!("../templates/session.json");
+}
+
+#[test]
+fn verify_template_accepts_exactly_what_the_generated_type_accepts() {
+    use clerk_claims_runtime::Verifier;
+    use clerk_claims_runtime::testing::{
+        SigningKey, Subject, TemplateSpec, session_token_customized, template_token,
+    };
+    use serde_json::json;
+
+    let key = SigningKey::development();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("jwks.json"), key.jwks_json().to_string()).unwrap();
+    let now = 1_700_000_000;
+    let subject = Subject {
+        issuer: "http://127.0.0.1:4780".into(),
+        user_id: "user_1".into(),
+        session_id: "sess_1".into(),
+        ..Subject::default()
+    };
+    let user = |extra: serde_json::Value| {
+        let mut user = json!({"id": "user_1", "image_url": "https://img.clerk.com/x", "two_factor_enabled": false,
+                              "public_metadata": {}});
+        user.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        user
+    };
+    let org = json!({"id": "org_1", "slug": "acme", "role": "org:admin", "public_metadata": {}});
+    // From a new user to users whose metadata does not hold what the template declares.
+    let contexts = [
+        (json!({"user": user(json!({}))}), true),
+        (json!({"user": user(json!({})), "org": org, "org_membership": {"permissions": []}}), true),
+        (
+            json!({"user": user(json!({"primary_email_address": "a@b.c", "public_metadata": {"role": "admin", "features": ["beta"]}})),
+                "org": {"id": "org_1", "public_metadata": {"plan": "pro", "seats": 3}}}),
+            true,
+        ),
+        (json!({"user": user(json!({"public_metadata": {"features": "beta"}}))}), false),
+        (json!({"user": user(json!({"public_metadata": {"features": [1, 2]}}))}), false),
+        (json!({"user": user(json!({"public_metadata": {"role": 5}}))}), false),
+        (
+            json!({"user": user(json!({"public_metadata": {"role": "member"}})), "org": {"id": "org_1", "public_metadata": {"seats": "many"}}}),
+            false,
+        ),
+        (
+            json!({"user": user(json!({"public_metadata": {"role": true, "onboarding_complete": "yes"}}))}),
+            false,
+        ),
+    ];
+    let cli = |token: &str, template: &str| {
+        let out = clerk_claims(
+            &[
+                "verify",
+                token,
+                "--jwks",
+                "jwks.json",
+                "--now",
+                &now.to_string(),
+                "--template",
+                &repo().join(template).display().to_string(),
+            ],
+            dir.path(),
+        );
+        assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+        (out.status.code() == Some(0), stderr(&out))
+    };
+    let verifier = Verifier::new(key.jwks()).now(now);
+    let custom = clerk_claims_codegen::check_file(&repo().join("templates/custom.json")).template.unwrap();
+    let spec =
+        TemplateSpec { claims: custom.claims_json(), lifetime: 300, allowed_clock_skew: 5, custom_key: None };
+    let session = clerk_claims_codegen::check_file(&repo().join("templates/session.json")).template.unwrap();
+    let mut rejected = 0;
+    for (context, fits) in &contexts {
+        let token = template_token(&key, &spec, context, &subject, now).unwrap();
+        let typed = verifier.verify_template::<typed::CustomClaims>(&token);
+        let (accepted, message) = cli(&token, "templates/custom.json");
+        assert_eq!(accepted, typed.is_ok(), "custom, {context}: cli {message:?}, typed {typed:?}");
+        let token =
+            session_token_customized(&key, &subject, Some(&session.claims_json()), context, now, 60).unwrap();
+        let typed_session = verifier.verify_session::<typed::SessionCustomClaims>(&token);
+        let (accepted_session, message_session) = cli(&token, "templates/session.json");
+        assert_eq!(
+            accepted_session,
+            typed_session.is_ok(),
+            "session, {context}: cli {message_session:?}, typed {typed_session:?}"
+        );
+        if !fits {
+            assert!(typed.is_err() || typed_session.is_err(), "{context} should not fit");
+        }
+        for message in [message, message_session].iter().filter(|m| !m.is_empty()) {
+            assert!(message.starts_with("error: claims-invalid: claim `/"), "{message}");
+            rejected += 1;
+        }
+    }
+    assert!(rejected >= 5, "the misfits were refused and named");
+}

@@ -1,6 +1,7 @@
 //! The checks that turn Clerk's silent `null`s into errors: reserved claims, shortcodes used as keys,
 //! malformed expressions, unknown shortcodes, private metadata, paths into non-objects, and the size
-//! budget. The build.rs generator, the derive and `clerk-claims check` all call [`check_template`].
+//! budget; and the one about trust: `user.unsafe_metadata`, which the user writes from the browser,
+//! is a warning wherever it feeds a claim and an error in a claim named like an authorization claim. The build.rs generator, the derive and `clerk-claims check` all call [`check_template`].
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::shortcode::{self, Resolved, StringValue, Term, Unresolved};
@@ -49,7 +50,7 @@ pub fn check_claims(template: &Template, scope: Scope) -> Vec<Diagnostic> {
             }
         }
     }
-    walk(template, &template.claims, &mut out);
+    walk(template, &template.claims, None, &mut out);
     if scope == Scope::Token {
         out.extend(size::check(template));
     }
@@ -71,7 +72,8 @@ fn reserved(kind: Kind, key: &str, span: std::ops::Range<usize>) -> Diagnostic {
     .with_help(format!("remove `{key}` or rename the claim; Clerk would ignore or reject the template"))
 }
 
-fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
+/// Walks `node`, the value of the claim named `claim` (the innermost object key above it).
+fn walk(template: &Template, node: &Node, claim: Option<&str>, out: &mut Vec<Diagnostic>) {
     match &node.value {
         NodeValue::Object(members) => {
             for m in members {
@@ -85,16 +87,17 @@ fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
                         .with_help("use a fixed claim name and put the shortcode in its value"),
                     );
                 }
-                walk(template, &m.value, out);
+                walk(template, &m.value, Some(&m.key), out);
             }
         }
-        NodeValue::Array(items) => items.iter().for_each(|item| walk(template, item, out)),
+        NodeValue::Array(items) => items.iter().for_each(|item| walk(template, item, claim, out)),
         NodeValue::String { value, .. } => match StringValue::parse(value) {
             Ok(parsed) => {
                 for operand in parsed.exprs().flat_map(|e| &e.operands) {
                     if let Term::Shortcode(name) = &operand.term {
                         let span = span_in_string(node, operand.span.clone());
-                        check_shortcode(template, name, span, out);
+                        check_shortcode(template, name, span.clone(), out);
+                        check_trust(name, claim, span, out);
                     }
                 }
             }
@@ -108,6 +111,102 @@ fn walk(template: &Template, node: &Node, out: &mut Vec<Diagnostic>) {
             }
         },
         NodeValue::Null | NodeValue::Bool(_) | NodeValue::Number(_) => {}
+    }
+}
+
+/// Words that name an authorization decision in a claim name (`role`, `x-hasura-allowed-roles`,
+/// `isAdmin`, `plan_tier`): a server trusts such a claim, so it must not come from data the user
+/// writes.
+const AUTHORIZATION_WORDS: &[&str] = &[
+    "role",
+    "roles",
+    "permission",
+    "permissions",
+    "perm",
+    "perms",
+    "admin",
+    "admins",
+    "plan",
+    "plans",
+    "tier",
+    "tiers",
+    "scope",
+    "scopes",
+    "group",
+    "groups",
+    "entitlement",
+    "entitlements",
+    "access",
+    "privilege",
+    "privileges",
+    "superuser",
+    "staff",
+    "owner",
+    "subscription",
+    "grant",
+    "grants",
+];
+
+/// Whether `claim` is named like an authorization claim: one of its words (split at
+/// non-alphanumerics and lower-to-upper case changes) is in [`AUTHORIZATION_WORDS`].
+///
+/// ```
+/// use clerk_claims_codegen::check::is_authorization_claim;
+/// assert!(is_authorization_claim("x-hasura-default-role"));
+/// assert!(is_authorization_claim("isAdmin"));
+/// assert!(is_authorization_claim("plan_tier"));
+/// assert!(!is_authorization_claim("theme"));
+/// assert!(!is_authorization_claim("controller")); // whole words only
+/// ```
+pub fn is_authorization_claim(claim: &str) -> bool {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in claim.chars() {
+        let boundary = !c.is_alphanumeric() || (c.is_uppercase() && previous_lower);
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+    }
+    words.push(word);
+    words.iter().any(|w| AUTHORIZATION_WORDS.contains(&w.as_str()))
+}
+
+fn check_trust(name: &str, claim: Option<&str>, span: std::ops::Range<usize>, out: &mut Vec<Diagnostic>) {
+    let root = "user.unsafe_metadata";
+    if name != root && !name.starts_with("user.unsafe_metadata.") {
+        return;
+    }
+    let suggestion = name.replacen("unsafe_metadata", "public_metadata", 1);
+    match claim {
+        Some(claim) if is_authorization_claim(claim) => out.push(
+            Diagnostic::error(
+                Code::UnsafeMetadata,
+                format!(
+                    "`{claim}` is named like an authorization claim but is filled from `{name}`, which the \
+                     user can write from the browser"
+                ),
+                span,
+            )
+            .with_label("writable by the user")
+            .with_help(format!(
+                "use `{suggestion}` (only your backend can write it), or rename the claim if it grants nothing"
+            )),
+        ),
+        _ => out.push(
+            Diagnostic::warning(
+                Code::UnsafeMetadata,
+                format!("`{name}` can be written by the user from the browser"),
+                span,
+            )
+            .with_help(format!(
+                "never base an authorization decision on this claim; use `{suggestion}` for anything the server trusts"
+            )),
+        ),
     }
 }
 

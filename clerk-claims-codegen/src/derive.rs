@@ -50,6 +50,12 @@ pub struct FieldSpec {
     pub source: FieldSource,
     /// Its Rust type, classified.
     pub ty: FieldType,
+    /// The field's type as written (`Option<u32>`), for messages; empty: described from `ty`.
+    pub type_text: String,
+    /// serde reads the field through `#[serde(deserialize_with = "...")]` (or `with`): that function
+    /// decides what `null` becomes (such as [`null_as_default`](../../clerk_claims_runtime/fn.null_as_default.html)),
+    /// so a type that cannot hold `null` is accepted on a nullable claim.
+    pub custom_deserializer: bool,
 }
 
 /// The field attribute.
@@ -157,6 +163,8 @@ impl Analysis {
 ///         claim: "email".into(),
 ///         source: FieldSource::Shortcode("user.primary_email_address".into()),
 ///         ty: FieldType::String,
+///         type_text: "String".into(),
+///         custom_deserializer: false,
 ///     }],
 ///     ..StructSpec::default()
 /// };
@@ -207,6 +215,11 @@ pub fn analyze(spec: &StructSpec) -> Analysis {
         root.name.clone_from(&spec.type_name);
     }
     for (i, (field, def)) in spec.fields.iter().zip(&model.structs[0].fields).enumerate() {
+        // A field whose attribute is already wrong has no value to check the type against.
+        let attribute_failed = diagnostics.iter().any(|(t, d)| *t == Target::Field(i) && d.is_error());
+        if attribute_failed {
+            continue;
+        }
         if let Some(d) = type_check(field, &def.ty) {
             diagnostics.push((Target::Field(i), d));
         }
@@ -345,10 +358,41 @@ fn type_check(field: &FieldSpec, expected: &RustType) -> Option<Diagnostic> {
     }
     match fits(expected, &field.ty) {
         Fit::Yes => None,
-        Fit::NeedsOption => {
-            Some(mismatch(field, &filled_by, &renders, &format!("Option<{}>", field.ty.describe())))
-        }
+        Fit::NeedsOption if field.custom_deserializer => None,
+        Fit::NeedsOption => Some(mismatch(field, &filled_by, &renders, &null_fixes(field))),
         Fit::No => Some(mismatch(field, &filled_by, &renders, &suggest_type(expected))),
+    }
+}
+
+/// The two ways to take a `null` Clerk can render: a type that holds it, or an expression that
+/// ends in a literal (which Clerk renders when everything before it is `null` or `false`).
+fn null_fixes(field: &FieldSpec) -> String {
+    let written = if field.type_text.is_empty() { field.ty.describe() } else { field.type_text.clone() };
+    let option = format!("Option<{written}>");
+    let fallback = match &field.ty {
+        FieldType::String => Some("'default'"),
+        FieldType::Integer | FieldType::Float => Some("0"),
+        FieldType::Bool => Some("false"),
+        _ => None,
+    };
+    let expression = match &field.source {
+        FieldSource::Shortcode(name) => Some(format!("{{{{{name}}}}}")),
+        FieldSource::Template(t) if t.trim_end().ends_with("}}") && t.trim_start().starts_with("{{") => {
+            Some(t.trim().to_string())
+        }
+        _ => None,
+    };
+    match (fallback, expression, &field.ty) {
+        (Some(literal), Some(expr), _) => {
+            let inner = expr.trim_end_matches("}}").trim_end();
+            format!(
+                "{option}, or end the expression in a fallback: #[clerk(template = \"{inner} || {literal}}}}}\")]"
+            )
+        }
+        (_, _, FieldType::Vec(_) | FieldType::Map(_) | FieldType::String) => format!(
+            "{option}, or read null as the type's default: #[serde(deserialize_with = \"clerk_claims_runtime::null_as_default\")]"
+        ),
+        _ => option,
     }
 }
 
@@ -383,7 +427,10 @@ enum Fit {
 
 fn fits(expected: &RustType, actual: &FieldType) -> Fit {
     match (expected, actual) {
-        (_, FieldType::Json | FieldType::Other(_)) => Fit::Yes,
+        (_, FieldType::Json) => Fit::Yes,
+        // The user's own type declares what the value is when present, not that it is present.
+        (RustType::Option(_), FieldType::Other(_)) => Fit::NeedsOption,
+        (_, FieldType::Other(_)) => Fit::Yes,
         (RustType::Json, _) => Fit::Yes,
         (RustType::Option(inner), FieldType::Option(a)) => fits(inner, a),
         (RustType::Option(inner), a) => match fits(inner, a) {

@@ -60,6 +60,8 @@ pub enum Code {
     Size,
     /// A `rust.metadata` type hint that does not parse.
     MetadataHint,
+    /// `user.unsafe_metadata` feeds a claim: the user can write it from the browser.
+    UnsafeMetadata,
 }
 
 impl Code {
@@ -87,6 +89,7 @@ impl Code {
             Code::DuplicateName => "duplicate-name",
             Code::Size => "size",
             Code::MetadataHint => "metadata-hint",
+            Code::UnsafeMetadata => "unsafe-metadata",
         }
     }
 }

@@ -156,13 +156,8 @@ impl Generator {
         let mut out = vec![rust_artifact(&checked)];
         for c in &checked {
             let Some(t) = &c.template else { continue };
-            let model = TypeModel::of(t);
             let name = file_stem(&c.source.name);
-            let schema = emit::token_schema(
-                t.kind,
-                &model.root().name,
-                emit::claims_schema(&model, &model.root().name),
-            );
+            let schema = emit::template_schema(t);
             out.push(Artifact {
                 path: format!("{name}.dashboard.json").into(),
                 contents: pretty(&emit::dashboard_body(t)),

@@ -229,3 +229,60 @@ fn the_file_format_is_told_apart_by_its_keys() {
     );
     assert_eq!(pulled.format, Format::Full);
 }
+
+#[test]
+fn unsafe_metadata_is_a_warning_and_an_error_in_an_authorization_claim() {
+    let d = one(r#"{"theme": "{{user.unsafe_metadata.theme}}"}"#);
+    assert_eq!((d.code, d.severity), (Code::UnsafeMetadata, Severity::Warning));
+    assert!(d.help.unwrap().contains("user.public_metadata.theme"));
+    assert_eq!(found(r#"{"all": "{{user.unsafe_metadata}}"}"#), [(Code::UnsafeMetadata, "1:12".into())]);
+    for claim in ["role", "roles", "permissions", "admin", "plan", "tier", "x-hasura-default-role", "isAdmin"]
+    {
+        let d = one(&format!(r#"{{"{claim}": "{{{{user.unsafe_metadata.{claim} || 'none'}}}}"}}"#));
+        assert_eq!((d.code, d.severity), (Code::UnsafeMetadata, Severity::Error), "{claim}");
+        assert!(d.help.unwrap().contains("public_metadata"), "{claim}");
+    }
+    // Nested and inside arrays, the claim that holds the value is the one named.
+    let d = one(r#"{"tenant": {"roles": ["{{user.unsafe_metadata.r}}"]}}"#);
+    assert_eq!(d.severity, Severity::Error);
+    assert!(d.message.starts_with("`roles` is named like an authorization claim"), "{}", d.message);
+    assert!(found(r#"{"role": "{{user.public_metadata.role}}"}"#).is_empty());
+}
+
+#[test]
+fn metadata_paths_are_nullable_whatever_the_hint_says() {
+    use clerk_claims_codegen::template::Template;
+    use clerk_claims_codegen::types::{RustType, TypeModel};
+    let (t, _) = Template::parse(&Source::new(
+        "app.json",
+        r#"{"name": "app", "claims": {
+            "role": "{{user.public_metadata.role}}",
+            "role_or_member": "{{user.public_metadata.role || 'member'}}",
+            "owner": "{{user.public_metadata.owner || user.id}}",
+            "seats": "{{org_membership.public_metadata.seats}}",
+            "meta": "{{user.public_metadata}}",
+            "open": "{{user.public_metadata.open}}",
+            "open_or_none": "{{user.public_metadata.open || 'none'}}"
+        }, "rust": {"metadata": {"user.public_metadata": {"role": "string", "owner": "string"},
+                                  "org_membership.public_metadata": {"seats": "integer"}}}}"#,
+    ));
+    let model = TypeModel::of(&t.unwrap());
+    let types: Vec<(&str, &RustType)> =
+        model.root().fields.iter().map(|f| (f.claim.as_str(), &f.ty)).collect();
+    let option = |t: RustType| RustType::Option(Box::new(t));
+    assert_eq!(
+        types,
+        [
+            ("role", &option(RustType::String)),
+            ("role_or_member", &RustType::String),
+            ("owner", &RustType::String),
+            ("seats", &option(RustType::I64)),
+            ("meta", &RustType::Struct("AppClaimsMeta".into())),
+            ("open", &option(RustType::Json)),
+            ("open_or_none", &RustType::Json),
+        ]
+    );
+    // A root renders `{}` when empty: every declared property may be missing.
+    let meta = model.get("AppClaimsMeta").unwrap();
+    assert!(meta.fields.iter().all(|f| f.ty.is_nullable()));
+}

@@ -97,11 +97,11 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         let given: Vec<FieldSource> = [
             field.shortcode.as_ref().map(|s| FieldSource::Shortcode(s.value())),
             field.template.as_ref().map(|s| FieldSource::Template(s.value())),
-            field.value.as_ref().map(|l| match literal_json(l) {
-                Ok(v) => FieldSource::Value(v),
+            field.value.as_ref().and_then(|l| match literal_json(l) {
+                Ok(v) => Some(FieldSource::Value(v)),
                 Err(e) => {
                     errors.push(e);
-                    FieldSource::Value(Value::Null)
+                    None
                 }
             }),
             field.json.as_ref().map(|s| FieldSource::Json(s.value())),
@@ -109,6 +109,9 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         .into_iter()
         .flatten()
         .collect();
+        if field.value.is_some() && !given.iter().any(|g| matches!(g, FieldSource::Value(_))) {
+            continue; // the literal's error is reported; nothing to check the field against
+        }
         let ty = classify(&field.ty);
         let source = match given.len() {
             0 => {
@@ -142,7 +145,9 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             ));
             continue;
         }
-        spec_fields.push(FieldSpec { claim, source, ty });
+        let custom_deserializer = serde.is_some_and(|s| s.deserialize_with);
+        let type_text = type_text(&field.ty);
+        spec_fields.push(FieldSpec { claim, source, ty, type_text, custom_deserializer });
         spans.push(attr_span);
         name_spans.push(field.ident.as_ref().map_or_else(|| raw.span(), syn::Ident::span));
     }
@@ -284,12 +289,14 @@ fn struct_attr_span(input: &syn::DeriveInput) -> Span {
     input.attrs.iter().find(|a| a.path().is_ident("clerk")).map_or_else(|| input.ident.span(), Spanned::span)
 }
 
-/// What serde makes of a field: its claim name, and whether it is skipped or flattened.
+/// What serde makes of a field: its claim name, whether it is skipped or flattened, and whether a
+/// function of the user's reads it (`deserialize_with` / `with`).
 struct SerdeField {
     ident: String,
     claim: String,
     skip: bool,
     flatten: bool,
+    deserialize_with: bool,
 }
 
 /// Reads serde's attributes with serde's own parser. serde reports its own attribute errors, so any
@@ -312,6 +319,7 @@ fn serde_view(input: &syn::DeriveInput) -> Vec<SerdeField> {
                     claim: f.attrs.name().deserialize_name().value.clone(),
                     skip: f.attrs.skip_deserializing(),
                     flatten: f.attrs.flatten(),
+                    deserialize_with: f.attrs.deserialize_with().is_some(),
                 })
                 .collect(),
             serde_derive_internals::ast::Data::Enum(_) => Vec::new(),
@@ -342,6 +350,12 @@ fn literal_json(lit: &syn::Lit) -> syn::Result<Value> {
             .ok_or_else(unsupported),
         _ => Err(unsupported()),
     }
+}
+
+/// A type as the user wrote it, without the token stream's spaces (`Option<Vec<String>>`).
+fn type_text(ty: &syn::Type) -> String {
+    let text = ty.to_token_stream().to_string();
+    ["< ", " <", " >", ":: ", " ::", " ,"].iter().fold(text, |t, spaced| t.replace(spaced, spaced.trim()))
 }
 
 /// Classifies a field type for the engine's type check.

@@ -46,7 +46,7 @@ pub mod verify;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use claims::{ClerkClaims, Organization, SessionClaims, TemplateClaims};
+pub use claims::{ClerkClaims, Organization, SessionClaims, TemplateClaims, null_as_default};
 pub use keys::Jwks;
 pub use verify::{Reason, Verifier, VerifyError};
 

@@ -106,7 +106,7 @@ pub struct CustomClaims {
     pub role: ::std::string::String,
     /// Claim `features`. Filled by `{{user.public_metadata.features}}`.
     #[clerk(shortcode = "user.public_metadata.features")]
-    pub features: ::std::vec::Vec<::std::string::String>,
+    pub features: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Claim `mfa`. Filled by `{{user.two_factor_enabled}}`.
     #[clerk(shortcode = "user.two_factor_enabled")]
     pub mfa: bool,

@@ -15,7 +15,7 @@ use clerk_claims_runtime::keys::{Algorithm, Key};
 use clerk_claims_runtime::testing::{DevIssuer, State};
 use clerk_claims_runtime::verify::{TokenKind, decode};
 use clerk_claims_runtime::{ClerkClaims, Verifier};
-use clerk_claims_tests::bundled::{CustomClaims, SessionCustomClaims, SupabaseClaims};
+use clerk_claims_tests::bundled::*;
 use serde_json::{Value, json};
 
 // ---- Clerk's OpenAPI schemas ------------------------------------------------------------------
@@ -208,7 +208,7 @@ async fn the_backend_api_subset_through_the_client() {
         (c.email.as_deref(), c.display_name.as_str(), c.role.as_str()),
         (Some("ada@example.com"), "Ada Lovelace", "admin")
     );
-    assert_eq!(c.features, ["beta", "sso"]);
+    assert_eq!(c.features.as_deref(), Some(&["beta".to_string(), "sso".to_string()][..]));
     assert_eq!(
         (c.tenant.id.as_deref(), c.tenant.plan.as_str(), c.tenant.seats),
         (Some(org.id.as_str()), "enterprise", Some(12))
@@ -320,6 +320,78 @@ async fn the_session_customization_verifies_into_its_generated_type() {
     assert_eq!(claims.custom.full_name.as_deref(), Some("Grace"));
     assert_eq!(claims.custom.metadata.role.as_deref(), Some("editor"));
     assert_eq!(claims.custom.metadata.onboarding_complete, Some(true));
+}
+
+/// Who has nothing Clerk can leave out: a user created with an empty body and no organization,
+/// and a member of an organization nobody wrote metadata for.
+fn users_with_nothing_set(issuer: &DevIssuer) -> [String; 2] {
+    let loner = issuer.create_user(json!({})).unwrap();
+    let member = issuer.create_user(json!({})).unwrap();
+    let org = issuer.create_organization(json!({"name": "Bare"})).unwrap();
+    issuer.add_membership(&org, json!({"user_id": member, "role": "org:member"})).unwrap();
+    [issuer.create_session(&loner, None).unwrap(), issuer.create_session(&member, Some(&org)).unwrap()]
+}
+
+fn template_verifies<T: ClerkClaims + serde::de::DeserializeOwned + std::fmt::Debug>(
+    issuer: &DevIssuer,
+    sessions: &[String],
+) {
+    let secret = "a-template-signing-secret-of-at-least-thirty-two-bytes";
+    let mut body = T::template_json();
+    let verifier = if body["custom_signing_key"] == json!(true) {
+        body["signing_key"] = json!(secret);
+        Verifier::new(Key::hmac(secret.as_bytes(), Algorithm::HS256).unwrap())
+            .issuer(issuer.info().issuer.clone())
+    } else {
+        issuer.verifier()
+    };
+    issuer.create_template(body).unwrap();
+    let name = T::template_json()["name"].as_str().unwrap().to_string();
+    for session in sessions {
+        let token = issuer.template_token(session, &name).unwrap();
+        if let Err(e) = verifier.verify_template::<T>(&token) {
+            panic!("{name}: {e}: {}", String::from_utf8_lossy(&decode(&token, 8192).unwrap().payload));
+        }
+    }
+}
+
+fn session_customization_verifies<T: ClerkClaims + serde::de::DeserializeOwned + std::fmt::Debug>(
+    issuer: &DevIssuer,
+    sessions: &[String],
+) {
+    issuer.set_session_claims(Some(T::template_json()));
+    for session in sessions {
+        let token = issuer.session_token(session).unwrap();
+        if let Err(e) = issuer.verifier().verify_session::<T>(&token) {
+            panic!(
+                "{}: {e}: {}",
+                std::any::type_name::<T>(),
+                String::from_utf8_lossy(&decode(&token, 8192).unwrap().payload)
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_bundled_template_verifies_for_users_with_nothing_set() {
+    let issuer = DevIssuer::start().await.unwrap();
+    let sessions = users_with_nothing_set(&issuer);
+    template_verifies::<BlankClaims>(&issuer, &sessions);
+    template_verifies::<ConvexClaims>(&issuer, &sessions);
+    template_verifies::<CustomClaims>(&issuer, &sessions);
+    template_verifies::<DefaultClaims>(&issuer, &sessions);
+    template_verifies::<FaunaClaims>(&issuer, &sessions);
+    template_verifies::<GrafbaseClaims>(&issuer, &sessions);
+    template_verifies::<HasuraClaims>(&issuer, &sessions);
+    template_verifies::<NhostClaims>(&issuer, &sessions);
+    template_verifies::<SupabaseClaims>(&issuer, &sessions);
+    session_customization_verifies::<SessionCustomClaims>(&issuer, &sessions);
+    session_customization_verifies::<SupabaseSessionClaims>(&issuer, &sessions);
+    use clerk_claims_tests::nullability as n;
+    template_verifies::<n::ChainsClaims>(&issuer, &sessions);
+    template_verifies::<n::MetadataRootsClaims>(&issuer, &sessions);
+    template_verifies::<n::NestedClaims>(&issuer, &sessions);
+    session_customization_verifies::<n::SessionMetadataClaims>(&issuer, &sessions);
 }
 
 #[tokio::test]

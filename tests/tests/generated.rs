@@ -1,8 +1,11 @@
 //! The generator on the bundled templates: golden files, determinism, the round trip template ->
-//! generated struct -> `template_json()`, and rendered claims that fit the generated types and schemas.
+//! generated struct -> `template_json()`, and rendered claims that fit the generated types and schemas
+//! for every context Clerk can render from (the bundled templates and `templates/nullability`, which
+//! use every metadata root, nesting, `||` chains and hints).
 
 use std::path::PathBuf;
 
+use clerk_claims_codegen::shortcode::{CATALOGUE, JsonType, Shortcode};
 use clerk_claims_codegen::template::{Shape, ShapeType, Template};
 use clerk_claims_codegen::{Generator, Source, check_file, render};
 use clerk_claims_runtime::ClerkClaims;
@@ -15,7 +18,15 @@ fn templates_dir() -> PathBuf {
 }
 
 fn template(name: &str) -> Template {
-    let checked = check_file(&templates_dir().join(format!("{name}.json")));
+    template_at(templates_dir().join(format!("{name}.json")))
+}
+
+fn nullability_template(name: &str) -> Template {
+    template_at(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("templates/nullability/{name}.json")))
+}
+
+fn template_at(path: PathBuf) -> Template {
+    let checked = check_file(&path);
     assert!(!checked.has_errors(), "{}", checked.render());
     checked.template.unwrap()
 }
@@ -35,6 +46,20 @@ macro_rules! for_each_bundled {
         run::<SessionCustomClaims>("session");
         run::<SupabaseSessionClaims>("supabase-session");
         run::<SupabaseClaims>("supabase");
+    }};
+}
+
+/// Runs `$body` once per bundled and nullability template, with `t` the template and `T` its
+/// generated type.
+macro_rules! for_each_template {
+    (|$name:ident, $template:ident, $t:ident| $body:block) => {{
+        fn each<$t: ClerkClaims + serde::de::DeserializeOwned>($name: &str, $template: Template) $body
+        for_each_bundled!(|name, T| { each::<T>(name, template(name)); });
+        use clerk_claims_tests::nullability as n;
+        each::<n::ChainsClaims>("chains", nullability_template("chains"));
+        each::<n::MetadataRootsClaims>("metadata_roots", nullability_template("metadata_roots"));
+        each::<n::NestedClaims>("nested", nullability_template("nested"));
+        each::<n::SessionMetadataClaims>("session_metadata", nullability_template("session_metadata"));
     }};
 }
 
@@ -107,7 +132,7 @@ fn generated_types_are_typed_as_clerk_renders() {
         email: None,
         display_name: "anonymous".into(),
         role: "member".into(),
-        features: vec![],
+        features: None,
         mfa: false,
         tenant: CustomClaimsTenant {
             id: None,
@@ -120,7 +145,7 @@ fn generated_types_are_typed_as_clerk_renders() {
     };
     let rendered = render(
         &template("custom").claims_json(),
-        &json!({"user": {"public_metadata": {"features": []}, "two_factor_enabled": false}}),
+        &json!({"user": {"public_metadata": {}, "two_factor_enabled": false}}),
     )
     .unwrap();
     assert_eq!(serde_json::from_value::<CustomClaims>(rendered).unwrap(), claims);
@@ -132,7 +157,8 @@ fn generated_types_are_typed_as_clerk_renders() {
     assert_eq!(session.metadata.onboarding_complete, None);
 }
 
-/// A value of a declared metadata shape.
+/// A value Clerk could hold for a declared shape: any property of an object may be missing, and a
+/// nullable shape may be `null`.
 fn shape_value(shape: &Shape) -> BoxedStrategy<Value> {
     let base: BoxedStrategy<Value> = match &shape.ty {
         ShapeType::String { max_length } => {
@@ -140,7 +166,9 @@ fn shape_value(shape: &Shape) -> BoxedStrategy<Value> {
             proptest::string::string_regex(&format!(".{{0,{max}}}")).unwrap().prop_map(Value::String).boxed()
         }
         ShapeType::Integer => any::<i64>().prop_map(Value::from).boxed(),
-        ShapeType::Number => (-1e9f64..1e9).prop_map(Value::from).boxed(),
+        ShapeType::Number => {
+            prop_oneof![(-1e9f64..1e9).prop_map(Value::from), any::<i32>().prop_map(Value::from)].boxed()
+        }
         ShapeType::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
         ShapeType::Any => any_json().boxed(),
         ShapeType::Array(items) => {
@@ -152,9 +180,11 @@ fn shape_value(shape: &Shape) -> BoxedStrategy<Value> {
             entries
                 .into_iter()
                 .fold(Just(Map::new()).boxed(), |acc, (k, s)| {
-                    (acc, s)
+                    (acc, prop::option::of(s))
                         .prop_map(move |(mut m, v)| {
-                            m.insert(k.clone(), v);
+                            if let Some(v) = v {
+                                m.insert(k.clone(), v);
+                            }
                             m
                         })
                         .boxed()
@@ -182,67 +212,80 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
-fn nullable_string(max: usize) -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        proptest::string::string_regex(&format!(".{{0,{max}}}")).unwrap().prop_map(Value::String)
-    ]
+/// A metadata root as Clerk stores it: an object, often empty (users and organizations nobody wrote
+/// metadata for), else of the declared shape with any key missing, else any JSON object.
+fn metadata(t: &Template, root: &str) -> BoxedStrategy<Value> {
+    let filled = match t.rust.metadata.get(root) {
+        Some(shape @ Shape { ty: ShapeType::Object(_), .. }) => shape_value(shape),
+        _ => prop::collection::btree_map("[a-z]{1,6}", any_json(), 0..4)
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+            .boxed(),
+    };
+    prop_oneof![Just(json!({})), filled].boxed()
 }
 
-/// A render context of the kind Clerk has: a user, maybe an active organization, metadata of the
-/// declared shapes (or any JSON object where none is declared).
-fn context(t: &Template) -> impl Strategy<Value = Value> {
-    let metadata = |root: &str| -> BoxedStrategy<Value> {
-        match t.rust.metadata.get(root) {
-            Some(shape) => shape_value(shape),
-            None => prop::collection::btree_map("[a-z]{1,6}", any_json(), 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect()))
-                .boxed(),
+/// What Clerk renders for one catalogue row: `None` is an absent key. Rows Clerk always renders are
+/// always present; nullable ones are absent, `null` or a value.
+fn row_value(t: &Template, row: &'static Shortcode) -> BoxedStrategy<Option<Value>> {
+    let base: BoxedStrategy<Value> = match row.ty {
+        JsonType::String if row.name == "user.id" => "user_[a-zA-Z0-9]{27}".prop_map(Value::String).boxed(),
+        JsonType::String => ".{0,20}".prop_map(Value::String).boxed(),
+        JsonType::Integer => (0i64..2_000_000_000).prop_map(Value::from).boxed(),
+        JsonType::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+        JsonType::Metadata => metadata(t, row.name),
+        JsonType::RoleMap => prop::collection::btree_map("org_[a-z]{6}", "org:(admin|member)", 0..3)
+            .prop_map(|m| json!(m))
+            .boxed(),
+        JsonType::StringArray => {
+            prop::collection::vec("org:[a-z]{1,6}:[a-z]{1,6}", 0..4).prop_map(|v| json!(v)).boxed()
         }
+        JsonType::Actor => Just(json!({"sub": "user_admin", "iss": "https://dashboard.clerk.com"})).boxed(),
     };
-    let user = (
-        (
-            "user_[a-zA-Z0-9]{27}",
-            nullable_string(20),
-            nullable_string(20),
-            nullable_string(40),
-            nullable_string(20),
-        ),
-        (nullable_string(30), nullable_string(16), any::<bool>(), any::<bool>(), any::<bool>()),
-        (0i64..2_000_000_000, 0i64..2_000_000_000, "https://img\\.clerk\\.com/[a-z]{8}"),
-        (metadata("user.public_metadata"), metadata("user.unsafe_metadata")),
-    )
-        .prop_map(
-            |(
-                (id, first, last, full, username),
-                (email, phone, ev, pv, tfa),
-                (created, updated, image),
-                (public, unsafe_),
-            )| {
-                json!({
-                    "id": id, "first_name": first, "last_name": last, "full_name": full, "username": username,
-                    "primary_email_address": email, "primary_phone_number": phone, "email_verified": ev,
-                    "phone_number_verified": pv, "two_factor_enabled": tfa, "created_at": created,
-                    "updated_at": updated, "image_url": image, "has_image": false,
-                    "public_metadata": public, "unsafe_metadata": unsafe_,
-                })
-            },
-        );
-    let org = prop::option::of((
-        "org_[a-zA-Z0-9]{27}",
-        "[a-z-]{1,12}",
-        prop_oneof![Just("org:admin"), Just("org:member")],
-        prop::collection::vec("org:[a-z]{1,6}:[a-z]{1,6}", 0..4),
-        metadata("org.public_metadata"),
-    ));
-    (user, org).prop_map(|(user, org)| match org {
-        Some((id, slug, role, permissions, public)) => json!({
-            "user": user,
-            "org": {"id": id, "slug": slug, "name": slug, "role": role, "public_metadata": public},
-            "org_membership": {"permissions": permissions},
-        }),
-        None => json!({"user": user}),
+    if row.nullable {
+        prop_oneof![Just(None), Just(Some(Value::Null)), base.prop_map(Some)].boxed()
+    } else {
+        base.prop_map(Some).boxed()
+    }
+}
+
+/// A render context Clerk could have, from everything present to everything absent: every
+/// catalogue row drawn on its own, and an active organization (with its membership) or none.
+fn context(t: &Template) -> impl Strategy<Value = Value> {
+    let rows: Vec<_> =
+        CATALOGUE.iter().map(|row| row_value(t, row).prop_map(move |v| (row.name, v))).collect();
+    (any::<bool>(), rows).prop_map(|(has_org, rows)| {
+        let mut context = json!({"user": {}});
+        for (name, value) in rows {
+            let in_org = name.starts_with("org.") || name.starts_with("org_membership.");
+            if let (Some(value), true) = (value, has_org || !in_org) {
+                let (scope, key) = name.split_once('.').unwrap();
+                context.as_object_mut().unwrap().entry(scope).or_insert(json!({}))[key] = value;
+            }
+        }
+        context
     })
+}
+
+/// A user created with an empty body and no organization: only what Clerk always renders.
+fn new_user_without_organization() -> Value {
+    json!({"user": {
+        "id": "user_2aBcDeFgHiJkLmNoPqRsTuVwXyZ", "image_url": "https://img.clerk.com/default",
+        "has_image": false, "email_verified": false, "phone_number_verified": false,
+        "two_factor_enabled": false, "created_at": 1_700_000_000, "updated_at": 1_700_000_000,
+        "public_metadata": {}, "unsafe_metadata": {}, "organizations": {},
+    }})
+}
+
+/// That user as a member of an organization nobody wrote metadata for.
+fn member_of_organization_without_metadata() -> Value {
+    let mut context = new_user_without_organization();
+    context["user"]["organizations"] = json!({"org_2aBcDeFgHiJkLmNoPqRsTuVwXyZ": "org:member"});
+    context["org"] = json!({
+        "id": "org_2aBcDeFgHiJkLmNoPqRsTuVwXyZ", "name": "Acme", "slug": "acme", "role": "org:member",
+        "image_url": "https://img.clerk.com/org", "has_image": false, "public_metadata": {},
+    });
+    context["org_membership"] = json!({"permissions": [], "public_metadata": {}});
+    context
 }
 
 /// The claims Clerk adds around a template's own.
@@ -259,30 +302,70 @@ fn registered(t: &Template) -> Value {
     }
 }
 
+/// What `t` renders for `context` reads into `T` and validates against `T`'s schema (which is the
+/// engine's schema of the template, the one `generate` writes).
+fn renders_into<T: ClerkClaims + serde::de::DeserializeOwned>(
+    name: &str,
+    t: &Template,
+    context: &Value,
+) -> Result<(), String> {
+    let rendered = render(&t.claims_json(), context).map_err(|e| format!("{name}: {e:?}"))?;
+    serde_json::from_value::<T>(rendered.clone()).map_err(|e| format!("{name}: {e}\n{rendered:#}"))?;
+    let schema = T::json_schema();
+    if schema != clerk_claims_codegen::emit::template_schema(t) {
+        return Err(format!("{name}: the type's schema is not the template's"));
+    }
+    let mut token = registered(t);
+    token.as_object_mut().unwrap().extend(rendered.as_object().unwrap().clone());
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    validator.validate(&token).map_err(|e| format!("{name}: {e}\n{token:#}"))
+}
+
 #[test]
 fn rendered_claims_fit_the_generated_types_and_schemas() {
-    for_each_bundled!(|name, T| {
-        let t = template(name);
-        let schema = T::json_schema();
-        let validator = jsonschema::validator_for(&schema).unwrap();
-        let mut runner =
-            proptest::test_runner::TestRunner::new(ProptestConfig { cases: 64, ..ProptestConfig::default() });
+    for_each_template!(|name, t, T| {
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        });
         runner
-            .run(&context(&t), |ctx| {
-                let rendered = render(&t.claims_json(), &ctx).unwrap();
-                serde_json::from_value::<T>(rendered.clone())
-                    .map_err(|e| TestCaseError::fail(format!("{name}: {e}\n{rendered:#}")))?;
-                let mut token = registered(&t);
-                token.as_object_mut().unwrap().extend(rendered.as_object().unwrap().clone());
-                if let Err(e) = validator.validate(&token) {
-                    return Err(TestCaseError::fail(format!("{name}: {e}\n{token:#}")));
-                }
-                Ok(())
-            })
+            .run(&context(&t), |ctx| renders_into::<T>(name, &t, &ctx).map_err(TestCaseError::fail))
             .unwrap();
     });
 }
 
+#[test]
+fn a_user_with_nothing_set_fits_every_generated_type() {
+    for_each_template!(|name, t, T| {
+        renders_into::<T>(name, &t, &new_user_without_organization()).unwrap();
+        renders_into::<T>(name, &t, &member_of_organization_without_metadata()).unwrap();
+    });
+}
+
+#[test]
+fn metadata_is_nullable_whatever_the_hint_says() {
+    use clerk_claims_tests::nullability::*;
+    let claims: MetadataRootsClaims = serde_json::from_value(
+        render(&nullability_template("metadata_roots").claims_json(), &new_user_without_organization())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (claims.role, claims.tags, claims.seats, claims.title, claims.city),
+        (None, None, None, None, None)
+    );
+    assert_eq!(claims.public.role, None, "a declared property of a root Clerk renders as {{}}");
+    assert!(claims.org_metadata.is_none() && claims.profile.is_none());
+    let chains: ChainsClaims = serde_json::from_value(
+        render(&nullability_template("chains").claims_json(), &new_user_without_organization()).unwrap(),
+    )
+    .unwrap();
+    // A literal, or a shortcode Clerk always renders, at the end of a chain: never null.
+    assert_eq!((chains.role.as_str(), chains.seats, chains.beta, chains.ratio), ("member", 1, false, 0.5));
+    assert!(chains.owner.starts_with("user_"));
+    assert_eq!(chains.maybe_name, None);
+    assert_eq!(CustomClaims::json_schema()["properties"]["features"]["type"], json!(["array", "null"]));
+}
 #[test]
 fn schema_rejects_what_clerk_never_renders() {
     let validator = jsonschema::validator_for(&HasuraClaims::json_schema()).unwrap();

@@ -96,6 +96,7 @@ fn complete_example_mistakes_are_caught_by_check() {
     let found: Vec<(Code, String, Option<String>)> = checked
         .diagnostics
         .iter()
+        .filter(|d| d.code != Code::UnsafeMetadata)
         .map(|d| (d.code, checked.source.locate(d).unwrap().to_string(), d.help.clone()))
         .collect();
     assert_eq!(found.len(), 2, "{found:?}");
@@ -119,9 +120,16 @@ fn every_template_vector_passes_check_except_the_documented_mistakes() {
         })
         .collect();
     assert!(templates.len() >= 20, "{templates:?}");
+    let mut unsafe_metadata = 0;
     for checked in check_paths(&templates).unwrap() {
-        assert!(checked.diagnostics.is_empty(), "{}:\n{}", checked.source.name, checked.render());
+        // Clerk's own examples read `user.unsafe_metadata` into claims like `age`: a warning, since the
+        // user writes it, and never an error (no authorization claim is filled from it).
+        let (warned, other): (Vec<_>, Vec<_>) =
+            checked.diagnostics.iter().partition(|d| d.code == Code::UnsafeMetadata && !d.is_error());
+        assert!(other.is_empty(), "{}:\n{}", checked.source.name, checked.render());
+        unsafe_metadata += warned.len();
     }
+    assert!(unsafe_metadata > 0, "the documented examples that read unsafe metadata are warned about");
 }
 
 #[test]

@@ -10,5 +10,5 @@ mod setup;
 pub use dashboard::dashboard_body;
 #[cfg(feature = "rust")]
 pub use rust::{RUNTIME, rust_file, rust_tokens};
-pub use schema::{DIALECT, claims_schema, token_schema};
+pub use schema::{DIALECT, claims_schema, template_schema, token_schema};
 pub use setup::setup_sheet;

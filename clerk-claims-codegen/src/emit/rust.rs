@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::template::{Kind, Template};
-use crate::types::{Fill, StructDef, StructRole, TypeModel};
+use crate::types::{Fill, RustType, StructDef, StructRole, TypeModel};
 
 /// The path generated code uses for the runtime crate.
 pub const RUNTIME: &str = "::clerk_claims_runtime";
@@ -87,9 +87,12 @@ fn struct_tokens(template: &Template, def: &StructDef, source_name: &str) -> Tok
             _ => format!(" Claim `{}`. {}", f.claim, f.doc),
         };
         let attr = fill_attr(&f.fill);
+        // `Option` reads a missing key as `None`; `Value` needs telling to read it as `null`.
+        let default = (f.ty == RustType::Json.nullable()).then(|| quote!(#[serde(default)]));
         quote! {
             #[doc = #doc]
             #rename
+            #default
             #attr
             pub #ident: #ty,
         }

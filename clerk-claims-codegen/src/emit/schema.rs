@@ -2,11 +2,29 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::template::Kind;
-use crate::types::{Fill, RustType, StructDef, StructRole, TypeModel};
+use crate::template::{Kind, Template};
+use crate::types::{Fill, RustType, StructDef, TypeModel};
 
 /// The schema dialect of every schema this crate writes.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// The schema of the whole token payload `template` produces: what `generate` writes as
+/// `<name>.schema.json`, what the generated type's `json_schema()` returns, and what `clerk-claims
+/// verify --template` checks a payload against.
+///
+/// ```
+/// use clerk_claims_codegen::{Source, emit::template_schema, template::Template};
+/// let (t, _) = Template::parse(&Source::new("app.json", r#"{"role": "{{user.public_metadata.role}}"}"#));
+/// let schema = template_schema(&t.unwrap());
+/// assert_eq!(schema["title"], "AppClaims");
+/// // A user without `role` in their metadata gets `"role": null`.
+/// assert_eq!(schema["properties"]["role"], serde_json::json!({}));
+/// ```
+pub fn template_schema(template: &Template) -> Value {
+    let model = TypeModel::of(template);
+    let title = &model.root().name;
+    token_schema(template.kind, title, claims_schema(&model, title))
+}
 
 /// The schema of the claims object of `model`'s struct named `name` (nested structs inline; nested
 /// claims structs the model does not hold become `{}`).
@@ -17,7 +35,7 @@ pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 /// let model = TypeModel::of(&t.unwrap());
 /// let schema = claims_schema(&model, "AClaims");
 /// assert_eq!(schema["properties"]["aud"], serde_json::json!({"const": "x"}));
-/// assert_eq!(schema["required"], serde_json::json!(["aud", "email"]));
+/// assert_eq!(schema["required"], serde_json::json!(["aud"]));
 /// ```
 pub fn claims_schema(model: &TypeModel, name: &str) -> Value {
     match model.get(name) {
@@ -36,8 +54,9 @@ fn struct_schema(model: &TypeModel, def: &StructDef) -> Value {
             _ => type_schema(model, &field.ty),
         };
         properties.insert(field.claim.clone(), schema);
-        // Clerk renders every claim of a template (null included); metadata properties may be absent.
-        if def.role != StructRole::Metadata || !field.ty.is_nullable() {
+        // Required exactly when the generated type needs the key: a nullable field reads a missing
+        // key as `None` (or `null`), as it reads a metadata property nobody stored.
+        if !field.ty.is_nullable() {
             required.push(Value::String(field.claim.clone()));
         }
     }
@@ -64,8 +83,20 @@ fn type_schema(model: &TypeModel, ty: &RustType) -> Value {
             json!({"type": "object", "additionalProperties": {"type": "string"}})
         }
         RustType::Vec(inner) => json!({"type": "array", "items": type_schema(model, inner)}),
-        RustType::Option(inner) => json!({"anyOf": [type_schema(model, inner), {"type": "null"}]}),
+        RustType::Option(inner) => or_null(type_schema(model, inner)),
         RustType::Struct(name) => claims_schema(model, name),
+    }
+}
+
+/// `schema` that also accepts `null`: `"type": ["T", "null"]`. Any JSON (`{}`) already does.
+fn or_null(mut schema: Value) -> Value {
+    match schema.get_mut("type") {
+        Some(ty @ Value::String(_)) => {
+            *ty = json!([ty.take(), "null"]);
+            schema
+        }
+        Some(_) => json!({"anyOf": [schema, {"type": "null"}]}),
+        None => schema,
     }
 }
 
@@ -84,12 +115,15 @@ pub fn token_schema(kind: Kind, title: &str, claims: Value) -> Value {
     let int = json!({"type": "integer"});
     let mut properties = Map::new();
     let mut required: Vec<Value> = Vec::new();
+    // Required: what the runtime's claims types require (`sub`, `exp`, and a session's `sid`), so
+    // the schema accepts exactly the payloads the generated type reads. Clerk also always sets
+    // `iat`, `iss` and `nbf`; the verifier's policy checks those, not the schema.
     let registered: &[(&str, &Value, bool)] = &[
         ("azp", &string, false),
         ("exp", &int, true),
-        ("iat", &int, true),
-        ("iss", &string, true),
-        ("nbf", &int, true),
+        ("iat", &int, false),
+        ("iss", &string, false),
+        ("nbf", &int, false),
         ("sub", &string, true),
     ];
     for (name, schema, req) in registered {
@@ -101,7 +135,6 @@ pub fn token_schema(kind: Kind, title: &str, claims: Value) -> Value {
     match kind {
         Kind::Template => {
             properties.insert("jti".into(), string.clone());
-            required.push("jti".into());
         }
         Kind::Session => {
             properties.insert("sid".into(), string.clone());

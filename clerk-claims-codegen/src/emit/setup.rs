@@ -1,4 +1,6 @@
+use crate::shortcode::{StringValue, Term, null_reason};
 use crate::template::{Kind, Template};
+use crate::types::{Fill, RustType, TypeModel};
 
 /// A short Markdown sheet telling where the template goes in the Clerk Dashboard and which settings
 /// to enter.
@@ -9,6 +11,11 @@ use crate::template::{Kind, Template};
 /// let sheet = setup_sheet(&t.unwrap());
 /// assert!(sheet.contains("JWT templates"));
 /// assert!(sheet.contains("getToken({ template: 'hasura' })"));
+///
+/// // A claim that can be `null` is listed with the reason.
+/// let (t, _) = Template::parse(&Source::new("app.json", r#"{"role": "{{user.public_metadata.role}}"}"#));
+/// let sheet = setup_sheet(&t.unwrap());
+/// assert!(sheet.contains("- `role`: null for a user whose public metadata has no `role`."));
 /// ```
 pub fn setup_sheet(template: &Template) -> String {
     let name = &template.name;
@@ -54,5 +61,62 @@ pub fn setup_sheet(template: &Template) -> String {
         }
     }
     out.push_str(&format!("\n```json\n{claims}\n```\n"));
+    let nullable = nullable_claims(template);
+    if !nullable.is_empty() {
+        out.push_str(
+            "\n## Claims that can be `null`\n\n\
+             Clerk renders `null` for these, so the generated type holds them as `Option` (or\n\
+             `serde_json::Value`). End the expression in a literal (`{{... || 'member'}}`) to make one\n\
+             always present.\n\n",
+        );
+        for (path, reason) in nullable {
+            out.push_str(&format!("- `{path}`: {reason}.\n"));
+        }
+    }
     out
+}
+
+/// Every claim Clerk can render as `null` (dotted path from the top), with the reason.
+fn nullable_claims(template: &Template) -> Vec<(String, String)> {
+    let model = TypeModel::of(template);
+    let mut out = Vec::new();
+    let mut pending = vec![(String::new(), model.root())];
+    while let Some((prefix, def)) = pending.pop() {
+        for field in &def.fields {
+            let path =
+                if prefix.is_empty() { field.claim.clone() } else { format!("{prefix}.{}", field.claim) };
+            match (&field.fill, &field.ty) {
+                (Fill::Nested, RustType::Struct(name)) => {
+                    if let Some(nested) = model.get(name) {
+                        pending.push((path, nested));
+                    }
+                }
+                (fill, ty) if ty.is_nullable() => {
+                    if let Some(reason) = reason(fill) {
+                        out.push((path, reason));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Why a nullable claim can be `null`: its last operand can.
+fn reason(fill: &Fill) -> Option<String> {
+    let expression = match fill {
+        Fill::Shortcode(name) => return null_reason(name),
+        Fill::Template(t) => t,
+        Fill::Json(serde_json::Value::Null) => return Some("always null".to_string()),
+        _ => return None,
+    };
+    let Ok(StringValue::Whole(expr)) = StringValue::parse(expression) else { return None };
+    match &expr.operands.last()?.term {
+        Term::Shortcode(name) => {
+            null_reason(name).map(|r| format!("{r} (the last operand of `{expression}`)"))
+        }
+        _ => None,
+    }
 }

@@ -64,3 +64,30 @@ pub fn resolve(name: &str) -> Result<Resolved, Unresolved> {
         _ => Err(Unresolved::Unknown),
     }
 }
+
+/// When Clerk renders `null` for the shortcode `name`, in words; `None` when it never does.
+///
+/// ```
+/// use clerk_claims_codegen::shortcode::null_reason;
+/// assert_eq!(null_reason("user.id"), None);
+/// assert_eq!(null_reason("user.primary_email_address").as_deref(), Some("null without a primary email"));
+/// assert_eq!(
+///     null_reason("user.public_metadata.role").as_deref(),
+///     Some("null for a user whose public metadata has no `role`")
+/// );
+/// ```
+pub fn null_reason(name: &str) -> Option<String> {
+    match resolve(name) {
+        Ok(Resolved::Known(row)) => row.nullable.then(|| row.notes.to_string()),
+        Ok(Resolved::MetadataPath { root, path }) => {
+            let whose = match root.name {
+                "user.public_metadata" => "a user whose public metadata",
+                "user.unsafe_metadata" => "a user whose unsafe metadata",
+                "org.public_metadata" => "no active organization, or one whose public metadata",
+                _ => "no active organization, or a membership whose public metadata",
+            };
+            Some(format!("null for {whose} has no `{}`", path.join(".")))
+        }
+        Err(_) => Some("a shortcode newer than the catalogue: Clerk may render null".to_string()),
+    }
+}

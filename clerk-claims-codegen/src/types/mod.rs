@@ -3,11 +3,20 @@
 //!
 //! - an object becomes a struct (nested objects nested structs, named `<Parent><Field>`);
 //! - a whole-value shortcode gets its catalogue type, `Option<T>` where Clerk can render `null`;
+//! - a path into metadata (`user.public_metadata.role`, any root, any depth) is always nullable:
+//!   users and organizations without that key exist, and Clerk renders `null` for them. A
+//!   `rust.metadata` hint types the value *when present*, never its presence;
+//! - the properties of a declared metadata object are nullable for the same reason (a metadata root
+//!   renders `{}` when empty);
 //! - an interpolation is a `String`;
-//! - `a || b || c` is the join of its operands' types, nullable only when the last operand is;
+//! - `a || b || c` is the join of its operands' types, nullable only when the last operand is (a
+//!   literal, or a shortcode Clerk always renders, ends the chain non-null);
 //! - literals have their own type and are recorded as constant claims;
 //! - metadata is `serde_json::Value` unless `rust.metadata` declares a shape;
 //! - arrays of literals of one type are `Vec<T>`, other arrays `serde_json::Value`.
+//!
+//! Nullability is decided here only; the generated structs, the derive's type check, the JSON Schema
+//! and `clerk-claims verify --template` all read it from this model.
 
 mod naming;
 
@@ -32,7 +41,8 @@ pub enum RustType {
     F64,
     /// `bool`
     Bool,
-    /// `serde_json::Value`: any JSON.
+    /// `serde_json::Value`: any JSON but `null` (`Option<Json>` is any JSON at all, also emitted as
+    /// `serde_json::Value`, which holds `null`).
     Json,
     /// `BTreeMap<String, String>`
     StringMap,
@@ -45,30 +55,45 @@ pub enum RustType {
 }
 
 impl RustType {
-    fn nullable(self) -> RustType {
+    /// The same type, able to hold `null`.
+    ///
+    /// ```
+    /// use clerk_claims_codegen::types::RustType;
+    /// let s = RustType::String.nullable();
+    /// assert_eq!(s, RustType::Option(Box::new(RustType::String)));
+    /// assert_eq!(s.clone().nullable(), s);
+    /// ```
+    pub fn nullable(self) -> RustType {
         match self {
-            RustType::Option(_) | RustType::Json => self,
+            RustType::Option(_) => self,
             other => RustType::Option(Box::new(other)),
         }
     }
 
-    fn non_null(&self) -> &RustType {
+    /// The type without its `Option`.
+    ///
+    /// ```
+    /// use clerk_claims_codegen::types::RustType;
+    /// assert_eq!(RustType::Json.nullable().non_null(), &RustType::Json);
+    /// ```
+    pub fn non_null(&self) -> &RustType {
         match self {
             RustType::Option(inner) => inner,
             other => other,
         }
     }
 
-    /// Whether `null` is a possible value.
+    /// Whether Clerk can render `null` into a claim of this type.
     ///
     /// ```
     /// use clerk_claims_codegen::types::RustType;
     /// assert!(RustType::Option(Box::new(RustType::String)).is_nullable());
-    /// assert!(RustType::Json.is_nullable());
+    /// assert!(RustType::Json.nullable().is_nullable());
+    /// assert!(!RustType::Json.is_nullable());
     /// assert!(!RustType::String.is_nullable());
     /// ```
     pub fn is_nullable(&self) -> bool {
-        matches!(self, RustType::Option(_) | RustType::Json)
+        matches!(self, RustType::Option(_))
     }
 
     /// Rust source text of the type, with absolute paths (`serde_json` through `json_path`).
@@ -77,6 +102,8 @@ impl RustType {
     /// use clerk_claims_codegen::types::RustType;
     /// let t = RustType::Option(Box::new(RustType::Vec(Box::new(RustType::String))));
     /// assert_eq!(t.to_rust("::serde_json"), "::core::option::Option<::std::vec::Vec<::std::string::String>>");
+    /// // `Value` holds `null` itself.
+    /// assert_eq!(RustType::Json.nullable().to_rust("::serde_json"), "::serde_json::Value");
     /// ```
     pub fn to_rust(&self, json_path: &str) -> String {
         match self {
@@ -89,6 +116,7 @@ impl RustType {
                 "::std::collections::BTreeMap<::std::string::String, ::std::string::String>".into()
             }
             RustType::Vec(inner) => format!("::std::vec::Vec<{}>", inner.to_rust(json_path)),
+            RustType::Option(inner) if **inner == RustType::Json => inner.to_rust(json_path),
             RustType::Option(inner) => {
                 format!("::core::option::Option<{}>", inner.to_rust(json_path))
             }
@@ -249,7 +277,7 @@ impl Builder<'_> {
                 self.object(nested_name, StructRole::Nested, members);
                 (RustType::Struct(nested_name.to_string()), Fill::Nested, "A nested claims object.".into())
             }
-            NodeValue::Null => (RustType::Json, Fill::Json(Value::Null), "Always `null`.".into()),
+            NodeValue::Null => (RustType::Json.nullable(), Fill::Json(Value::Null), "Always `null`.".into()),
             NodeValue::Bool(b) => (RustType::Bool, Fill::Value(Value::Bool(*b)), format!("Always `{b}`.")),
             NodeValue::Number(n) => {
                 let ty = if n.is_f64() { RustType::F64 } else { RustType::I64 };
@@ -317,14 +345,16 @@ impl Builder<'_> {
                     };
                     if row.nullable { ty.nullable() } else { ty }
                 }
+                // Any path below a metadata root can be absent (a user or organization without that
+                // key), and Clerk renders `null` for it, whatever the hint says the value is.
                 Ok(Resolved::MetadataPath { root, path }) => {
-                    // Below an organization's metadata, everything is null without an active organization.
                     match self.template.rust.metadata.get(root.name).and_then(|s| s.at(&path)) {
-                        Some(shape) => self.shape(nested_name, shape, root.nullable),
-                        None => RustType::Json,
+                        Some(shape) => self.shape(nested_name, shape, true),
+                        None => RustType::Json.nullable(),
                     }
                 }
-                Err(_) => RustType::Json,
+                // A shortcode allowed past the catalogue: nothing is known, not even presence.
+                Err(_) => RustType::Json.nullable(),
             },
         }
     }
@@ -349,7 +379,8 @@ impl Builder<'_> {
                 let idents = naming::field_idents(props.keys().map(String::as_str));
                 let mut fields = Vec::new();
                 for ((key, prop), ident) in props.iter().zip(idents) {
-                    let ty = self.shape(&format!("{name}{}", upper_camel(&ident)), prop, false);
+                    // A property can be missing from the stored object.
+                    let ty = self.shape(&format!("{name}{}", upper_camel(&ident)), prop, true);
                     fields.push(FieldDef {
                         claim: key.clone(),
                         ident,
@@ -377,18 +408,19 @@ fn scalar_type(v: &Value) -> Option<RustType> {
 }
 
 /// The type of `a || b || c`: one base type when the operands agree (integers widen to `f64` beside
-/// floats), otherwise any JSON; nullable when the last operand is.
+/// floats), otherwise any JSON; nullable when the last operand is, since Clerk renders the last
+/// operand when every earlier one is `null` or `false`.
 fn join(types: &[RustType]) -> RustType {
-    let Some(last) = types.last() else {
-        return RustType::Json;
+    let (Some(first), Some(last)) = (types.first(), types.last()) else {
+        return RustType::Json.nullable();
     };
-    let first = types[0].non_null();
+    let first = first.non_null();
     let base = if types.iter().all(|t| t.non_null() == first) {
         first.clone()
     } else if types.iter().all(|t| matches!(t.non_null(), RustType::I64 | RustType::F64)) {
         RustType::F64
     } else {
-        return RustType::Json;
+        RustType::Json
     };
     if last.is_nullable() { base.nullable() } else { base }
 }

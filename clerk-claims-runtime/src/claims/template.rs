@@ -21,6 +21,23 @@ use serde_json::{Map, Value};
 /// shortcodes (with a suggestion), private metadata, reserved claims, malformed expressions, settings
 /// out of range, a type that cannot hold what Clerk renders (`String` for a nullable shortcode).
 ///
+/// # Nullability
+///
+/// A claim is nullable when Clerk can render `null` into it: a nullable shortcode (`org.id`,
+/// `user.primary_email_address`, ...), and every path into metadata at any depth
+/// (`user.public_metadata.role`, `user.unsafe_metadata.x`, `org.public_metadata.x`,
+/// `org_membership.public_metadata.x`), since users and organizations without that key exist. A
+/// `metadata = "..."` hint, like the field's own type, says what the value is *when present*. A
+/// `||` chain is nullable unless its last operand cannot be `null` (a literal, or a shortcode Clerk
+/// always renders such as `user.id`). A nullable claim needs a field that holds `null`:
+/// `Option<T>`, `serde_json::Value`, or a field serde reads through `deserialize_with` (such as
+/// [`null_as_default`](crate::null_as_default)); anything else is a compile error whose help names
+/// `Option<T>` and a literal fallback (`{{user.public_metadata.role || 'member'}}`).
+///
+/// `user.unsafe_metadata` can be written by the user from the browser: `clerk-claims check` warns
+/// wherever it feeds a claim, and a claim named like an authorization claim (`role`, `permissions`,
+/// `admin`, `plan`, ...) filled from it is an error.
+///
 /// ```
 /// use clerk_claims_runtime::ClerkClaims;
 ///
@@ -51,7 +68,35 @@ use serde_json::{Map, Value};
 /// assert_eq!(body["claims"]["https://example.com/claims"]["user_id"], "{{user.id}}");
 /// assert_eq!(SupabaseClaims::constant_claims()["aud"], "authenticated");
 /// let schema = SupabaseClaims::json_schema();
-/// assert_eq!(schema["properties"]["email"]["anyOf"][1]["type"], "null");
+/// assert_eq!(schema["properties"]["email"]["type"], serde_json::json!(["string", "null"]));
+/// ```
+///
+/// Metadata needs `Option` (or a fallback), whatever the hint says:
+///
+/// ```
+/// use clerk_claims_runtime::ClerkClaims;
+///
+/// #[derive(ClerkClaims, serde::Deserialize)]
+/// #[clerk(name = "app", metadata = r#"{"user.public_metadata": {"role": "string", "seats": "integer"}}"#)]
+/// struct AppClaims {
+///     #[clerk(shortcode = "user.public_metadata.seats")]
+///     seats: Option<i64>,
+///     #[clerk(template = "{{user.public_metadata.role || 'member'}}")]
+///     role: String,
+/// }
+///
+/// let new_user: AppClaims = serde_json::from_str(r#"{"seats": null, "role": "member"}"#).unwrap();
+/// assert_eq!(new_user.seats, None);
+/// ```
+///
+/// ```compile_fail
+/// use clerk_claims_runtime::ClerkClaims;
+/// #[derive(ClerkClaims)]
+/// #[clerk(name = "app")]
+/// struct AppClaims {
+///     #[clerk(shortcode = "user.public_metadata.role")] // null for a user without `role`
+///     role: String,
+/// }
 /// ```
 ///
 /// A mistake is a compile error:
