@@ -49,6 +49,10 @@ pub(crate) struct VerifyArgs {
     /// session, template or any (default: template with --template, else any).
     #[arg(long, value_parser = ["session", "template", "any"])]
     kind: Option<String>,
+    /// Accept tokens signed by the bundled development key (whose private half is public) although
+    /// the issuer is not loopback. Without it they verify only with a loopback --issuer.
+    #[arg(long)]
+    allow_development_key: bool,
     /// The template the token was minted from: its constant claims (such as `aud`) must hold, and
     /// the payload must fit the template's JSON Schema (the one `generate` writes), so this accepts
     /// exactly what the generated type accepts.
@@ -165,6 +169,9 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
     }
     if let Some(max) = args.max_token_bytes {
         verifier = verifier.max_token_bytes(max);
+    }
+    if args.allow_development_key {
+        verifier = verifier.allow_development_key();
     }
     let kind = match args.kind.as_deref() {
         Some("session") => TokenKind::Session,

@@ -545,6 +545,8 @@ fn verify_template_accepts_exactly_what_the_generated_type_accepts() {
                 token,
                 "--jwks",
                 "jwks.json",
+                "--issuer",
+                "http://127.0.0.1:4780",
                 "--now",
                 &now.to_string(),
                 "--template",
@@ -555,7 +557,7 @@ fn verify_template_accepts_exactly_what_the_generated_type_accepts() {
         assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
         (out.status.code() == Some(0), stderr(&out))
     };
-    let verifier = Verifier::new(key.jwks()).now(now);
+    let verifier = Verifier::new(key.jwks()).issuer("http://127.0.0.1:4780").now(now);
     let custom = clerk_claims_codegen::check_file(&repo().join("templates/custom.json")).template.unwrap();
     let spec =
         TemplateSpec { claims: custom.claims_json(), lifetime: 300, allowed_clock_skew: 5, custom_key: None };

@@ -64,9 +64,28 @@ fn mint_signs_tokens_that_verify_accepts() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("DEVELOPMENT-ONLY"), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_string();
+    // The development key's private half is public: a non-loopback issuer refuses it by default.
+    let refused = clerk_claims(
+        &["verify", "--jwks", &jwks, "--issuer", issuer, "--now", "1700000001", &token],
+        dir.path(),
+        &[],
+    );
+    assert!(text(&refused.stderr).starts_with("error: jwk-development-key:"), "{}", text(&refused.stderr));
     let verify = |token: &str, kind: &str| {
         clerk_claims(
-            &["verify", "--jwks", &jwks, "--issuer", issuer, "--now", "1700000001", "--kind", kind, token],
+            &[
+                "verify",
+                "--jwks",
+                &jwks,
+                "--issuer",
+                issuer,
+                "--allow-development-key",
+                "--now",
+                "1700000001",
+                "--kind",
+                kind,
+                token,
+            ],
             dir.path(),
             &[],
         )

@@ -40,6 +40,7 @@ pub mod request;
 pub mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod urls;
 pub mod verify;
 
 #[doc(hidden)]

@@ -183,6 +183,23 @@ impl<C> crate::claims::TemplateClaims<C> {
     }
 }
 
+/// A unix time as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), for messages. Times outside
+/// 1970 to 9999 (a token's claims can hold any number) are shown as their number, never a panic.
+///
+/// ```
+/// use clerk_claims_runtime::session::http_date;
+/// assert_eq!(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+/// assert_eq!(http_date(253402300800), "253402300800 (after the year 9999)");
+/// assert_eq!(http_date(i64::MIN), "-9223372036854775808 (before 1970)");
+/// ```
+pub fn http_date(unix: i64) -> String {
+    match u64::try_from(unix) {
+        Err(_) => format!("{unix} (before 1970)"),
+        Ok(secs) if unix > crate::claims::MAX_NUMERIC_DATE => format!("{secs} (after the year 9999)"),
+        Ok(secs) => httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(secs)),
+    }
+}
+
 /// A duration for people: the two largest units (`59s`, `2m 5s`, `6d 23h`, `7d`).
 ///
 /// ```

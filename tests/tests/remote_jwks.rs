@@ -127,53 +127,204 @@ async fn a_slow_endpoint_times_out() {
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 }
 
+/// A session token for the mock instance key, distinct per `n` (so no two share a cache entry).
+fn token_n(n: usize) -> String {
+    let mut payload = session();
+    payload["sid"] = json!(format!("sess_{n}"));
+    rs256(&header(), &payload)
+}
+
+/// Runs `tokens` concurrently through `v`, each timed: (result, how long it took).
+async fn burst(v: &Verifier, tokens: Vec<String>) -> Vec<(Result<(), Reason>, Duration)> {
+    let tasks: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let v = v.clone();
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let result = v.verify_session_async::<()>(&token).await.map(|_| ()).map_err(|e| e.reason);
+                (result, started.elapsed())
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn held_keys_keep_serving_while_the_endpoint_fails_for_a_bounded_time() {
+async fn held_keys_serve_at_once_while_a_hanging_endpoint_is_refreshed_in_the_background() {
+    let server = Server::start(Reply::Body(jwks_text()));
+    let options = RemoteOptions {
+        max_age: Duration::from_millis(100),
+        refresh_ahead: Duration::from_millis(80),
+        timeout: Duration::from_secs(2),
+        ..fast()
+    };
+    let (v, remote) = remote_verifier(&server.url, options);
+    v.verify_session_async::<()>(&token_n(0)).await.unwrap();
+    server.set(Reply::Slow(Duration::from_secs(30)));
+    tokio::time::sleep(Duration::from_millis(150)).await; // past max_age, within max_stale
+    let started = Instant::now();
+    let results = burst(&v, (1..=24).map(token_n).collect()).await;
+    for (result, took) in &results {
+        assert_eq!(*result, Ok(()));
+        assert!(*took < Duration::from_millis(500), "a request waited for the endpoint: {took:?}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(remote.fetch_count() <= 2, "{} fetches", remote.fetch_count());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_start_with_a_hanging_endpoint_shares_one_fetch_then_fails_at_once() {
+    let server = Server::start(Reply::Slow(Duration::from_secs(30)));
+    let options = RemoteOptions { failure_cooldown: Duration::from_secs(5), ..fast() };
+    let (v, remote) = remote_verifier(&server.url, options);
+    let started = Instant::now();
+    let first = burst(&v, (0..16).map(token_n).collect()).await;
+    let took = started.elapsed();
+    for (result, _) in &first {
+        assert_eq!(*result, Err(Reason::JwkRemoteFailedToLoad));
+    }
+    // One request, timed out once (500 ms), not retried: about one timeout for all sixteen.
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+    assert_eq!((remote.fetch_count(), server.hits()), (1, 1));
+    // Within the cooldown, requests that need a fetch fail at once, without one.
+    let second = burst(&v, (16..32).map(token_n).collect()).await;
+    for (result, took) in &second {
+        assert_eq!(*result, Err(Reason::JwkRemoteFailedToLoad));
+        assert!(*took < Duration::from_millis(100), "{took:?}");
+    }
+    assert_eq!(remote.fetch_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_answering_500_then_recovering_is_used_once_the_cooldown_ends() {
+    let server = Server::start(Reply::Status(500));
+    let options = RemoteOptions { failure_cooldown: Duration::from_millis(300), ..fast() };
+    let (v, remote) = remote_verifier(&server.url, options);
+    let results = burst(&v, (0..8).map(token_n).collect()).await;
+    assert!(results.iter().all(|(r, _)| *r == Err(Reason::JwkRemoteFailedToLoad)));
+    assert_eq!(remote.fetch_count(), 3, "one fetch, three attempts, shared by eight requests");
+    server.set(Reply::Body(jwks_text()));
+    assert_eq!(burst(&v, vec![token_n(8)]).await[0].0, Err(Reason::JwkRemoteFailedToLoad), "cooling down");
+    assert_eq!(remote.fetch_count(), 3);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    let started = Instant::now();
+    let results = burst(&v, (9..25).map(token_n).collect()).await;
+    assert!(results.iter().all(|(r, _)| r.is_ok()), "{results:?}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(remote.fetch_count(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_token_stops_verifying_past_the_stale_limit() {
     let server = Server::start(Reply::Body(jwks_text()));
     let options = RemoteOptions {
         max_age: Duration::from_millis(100),
         refresh_ahead: Duration::from_millis(50),
-        max_stale: Duration::from_millis(600),
+        max_stale: Duration::from_millis(300),
+        failure_cooldown: Duration::from_millis(50),
+        max_failure_cooldown: Duration::from_millis(50),
         ..fast()
     };
-    let (v, _) = remote_verifier(&server.url, options);
-    // Keys, not cached verdicts, are what this test ages.
-    let v = v.token_cache(false);
-    v.verify_session_async::<()>(&valid()).await.unwrap();
+    let (v, remote) = remote_verifier(&server.url, options);
+    let token = token_n(0);
+    v.verify_session_async::<()>(&token).await.unwrap();
     server.set(Reply::Status(503));
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    v.verify_session_async::<()>(&valid()).await.unwrap();
-    assert!(server.hits() > 1, "a refresh was attempted");
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(
-        v.verify_session_async::<()>(&valid()).await.unwrap_err().reason,
-        Reason::JwkRemoteFailedToLoad
-    );
+    let started = Instant::now();
+    // Within max_age + max_stale the cached verdict and the held keys stand.
+    while started.elapsed() < Duration::from_millis(250) {
+        v.verify_session_async::<()>(&token).await.unwrap();
+        v.verify_session::<()>(&token).unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    for result in
+        [v.verify_session::<()>(&token).map(|_| ()), v.verify_session_async::<()>(&token).await.map(|_| ())]
+    {
+        assert_eq!(result.unwrap_err().reason, Reason::JwkRemoteFailedToLoad, "the cache outlived its keys");
+    }
+    assert!(remote.fetch_count() <= 1 + 3 * 12, "{} fetches", remote.fetch_count());
+    // Once the endpoint is back, the token verifies again (the fetch waits out the cooldown).
     server.set(Reply::Body(jwks_text()));
-    v.verify_session_async::<()>(&valid()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    v.verify_session_async::<()>(&token).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_token_the_cache_holds_needs_no_key() {
+async fn rotation_retires_a_cached_token_with_its_key() {
     let server = Server::start(Reply::Body(jwks_text()));
+    let options = RemoteOptions { unknown_kid_cooldown: Duration::from_millis(10), ..fast() };
+    let (v, remote) = remote_verifier(&server.url, options);
+    let old = token_n(0);
+    v.verify_session_async::<()>(&old).await.unwrap();
+    v.verify_session_async::<()>(&old).await.unwrap();
+    assert_eq!(remote.fetch_count(), 1, "the second verification is a cache hit");
+
+    // The instance rotates to a new key and drops the old one.
+    let rotated = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+    server.set(Reply::Body(json!({"keys": [rsa_jwk(&rotated, "ins_rotated")]}).to_string()));
+    let new = sign_with(&rotated, "ins_rotated");
+    let results = burst(&v, vec![new.clone(); 16]).await;
+    assert!(results.iter().all(|(r, _)| r.is_ok()), "{results:?}");
+    assert_eq!(remote.fetch_count(), 2, "sixteen requests for the new kid, one fetch");
+    for result in
+        [v.verify_session::<()>(&old).map(|_| ()), v.verify_session_async::<()>(&old).await.map(|_| ())]
+    {
+        assert_eq!(
+            result.unwrap_err().reason,
+            Reason::JwkKidMismatch,
+            "the cached verdict left with its key"
+        );
+    }
+    // An unchanged key stays the same key across refreshes: its cached verdicts stand.
+    let before = v.verify_session_shared::<()>(&new).unwrap();
+    remote.refresh().await.unwrap();
+    let after = v.verify_session_shared::<()>(&new).unwrap();
+    assert!(Arc::ptr_eq(&before, &after), "the refresh brought the same key: still a cache hit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_set_flapping_between_two_versions_keeps_fetches_bounded() {
+    let second = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+    let only_second = json!({"keys": [rsa_jwk(&second, "ins_second")]});
+    // The endpoint answers the old set and the rotated one in turn.
+    let server = Server::start(Reply::Cycle(vec![jwks_text(), only_second.to_string()]));
+    let cooldown = Duration::from_millis(100);
     let options = RemoteOptions {
-        max_age: Duration::from_millis(50),
-        refresh_ahead: Duration::from_millis(20),
+        unknown_kid_cooldown: cooldown,
+        max_age: Duration::from_millis(200),
+        refresh_ahead: Duration::from_millis(150),
         ..fast()
     };
-    let (v, _) = remote_verifier(&server.url, options);
-    v.verify_session_async::<()>(&valid()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    // The keys are due for a refresh, but the verdict on this token is cached: no request.
-    for _ in 0..5 {
-        v.verify_session_async::<()>(&valid()).await.unwrap();
+    let (v, remote) = remote_verifier(&server.url, options);
+    let v = v.token_cache(false);
+    let tokens = [valid(), sign_with(&second, "ins_second")];
+    let started = Instant::now();
+    let mut verified = [0usize; 2];
+    let mut other_errors = Vec::new();
+    let mut i = 0;
+    while started.elapsed() < Duration::from_millis(1200) {
+        let results = burst(&v, vec![tokens[i % 2].clone(); 4]).await;
+        for (result, took) in results {
+            assert!(took < Duration::from_millis(700), "{took:?}");
+            match result {
+                Ok(()) => verified[i % 2] += 1,
+                Err(Reason::JwkKidMismatch) => {}
+                Err(other) => other_errors.push(other),
+            }
+        }
+        i += 1;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(server.hits(), 1);
-    // Another token is verified with keys, which are refreshed first.
-    let mut other = session();
-    other["sid"] = json!("sess_2");
-    v.verify_session_async::<()>(&rs256(&header(), &other)).await.unwrap();
-    assert_eq!(server.hits(), 2);
+    assert!(other_errors.is_empty(), "{other_errors:?}");
+    assert!(verified[0] > 0 && verified[1] > 0, "{verified:?}");
+    // At most one unknown-kid fetch per cooldown, plus the first and the background refreshes.
+    let bound = 1 + (started.elapsed().as_millis() / cooldown.as_millis()) as u64 + 8;
+    assert!(remote.fetch_count() <= bound, "{} fetches, bound {bound}", remote.fetch_count());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -107,6 +107,21 @@ impl Jwks {
         self.keys.iter().find(|k| k.kid() == Some(kid))
     }
 
+    /// Replaces each key that `held` has unchanged (same kid, same public JWK) with `held`'s own
+    /// object, so that what was verified under it is known to be verified under this one. Symmetric
+    /// keys (whose JWK shows no material) are never taken for one another.
+    #[cfg(feature = "remote")]
+    pub(crate) fn keep_unchanged(&mut self, held: &Jwks) {
+        for key in &mut self.keys {
+            if key.jwk().get("kty").and_then(Value::as_str) == Some("oct") {
+                continue;
+            }
+            if let Some(same) = held.keys.iter().find(|h| h.kid() == key.kid() && h.jwk() == key.jwk()) {
+                *key = same.clone();
+            }
+        }
+    }
+
     /// Why the key with this `kid` was refused, if it was.
     ///
     /// ```

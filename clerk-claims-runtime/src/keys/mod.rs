@@ -28,6 +28,11 @@ pub const MIN_RSA_BITS: usize = 2048;
 /// Smallest RSA public exponent accepted.
 pub const MIN_RSA_EXPONENT: u64 = 65537;
 
+/// The public modulus (base64url) of the development key bundled with the dev issuer. Its private
+/// half is published, so anyone can sign with it: a verifier refuses a key with this modulus unless
+/// it is for a loopback issuer or told otherwise ([`crate::Verifier::allow_development_key`]).
+pub const DEVELOPMENT_KEY_MODULUS: &str = "z06TitHZQlQvciKaMW5vT_qeSlenOU0j_5F-7nN4FqTeSu5JtmzFZFHAaW18PXYf1uL4A-nuNHxA8jcCJW0Ze2YCdUFUa0CNQyeEZkeBI3pBXnOxsLGoWo3AGcDsu09kRoS5d-VrA_Bfabp172wOcITthVcLObYNXKafqzdDrYAr47A30CNj8dxU3PPb5abq5xWZSsqeJOC3d7QuOnN0a7Ik1eqzLHq5qvkZRhzRUYpnPTpMKiE3ysZ4Mr7Kz7T9Ug_4LI28BmEkRHqaFIwNO1VIpghyeS2xCHqrlPNzhl0WeFp_VuZMfRGTOGR9Tzh3dCy4RGyTIq8f0W3lmx5sXw";
+
 /// A JWS algorithm this crate verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(clippy::upper_case_acronyms)]
@@ -152,6 +157,7 @@ pub struct Key {
     alg: Algorithm,
     verifying: Verifying,
     jwk: Value,
+    development: bool,
 }
 
 impl fmt::Debug for Key {
@@ -241,6 +247,7 @@ impl Key {
             }
             other => return Err(key_error(format!("unsupported key type {:?}", other.unwrap_or("(none)")))),
         };
+        let development = public.get("n").and_then(Value::as_str) == Some(DEVELOPMENT_KEY_MODULUS);
         let mut jwk_out = public;
         if let Some(obj) = jwk_out.as_object_mut() {
             obj.insert("alg".into(), alg.name().into());
@@ -249,7 +256,7 @@ impl Key {
                 obj.insert("kid".into(), kid.clone().into());
             }
         }
-        Ok(Key { kid, alg, verifying, jwk: jwk_out })
+        Ok(Key { kid, alg, verifying, jwk: jwk_out, development })
     }
 
     /// An RSA public key from PEM (SPKI or PKCS#1), armoured or as a bare base64 body, as Clerk's
@@ -302,22 +309,45 @@ impl Key {
         })
     }
 
-    /// An HMAC key (a template's custom signing key). Secrets shorter than the hash are refused.
+    /// An HMAC key (a template's custom signing key). Secrets shorter than the hash are refused, and
+    /// so is text that is a public key (PEM, OpenSSH or a JWK), as PyJWT refuses it: a public key
+    /// used as an HMAC secret lets anyone who has it (everyone) sign tokens.
     ///
     /// ```
     /// use clerk_claims_runtime::keys::{Algorithm, Key};
     /// assert!(Key::hmac(b"0123456789abcdef0123456789abcdef", Algorithm::HS256).is_ok());
     /// assert!(Key::hmac(b"short", Algorithm::HS256).is_err());
     /// assert!(Key::hmac(b"0123456789abcdef0123456789abcdef", Algorithm::RS256).is_err());
+    /// let pem = b"-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n";
+    /// assert!(Key::hmac(pem, Algorithm::HS256).unwrap_err().to_string().contains("public key"));
     /// ```
     pub fn hmac(secret: &[u8], alg: Algorithm) -> Result<Key, KeyError> {
+        if let Some(kind) = looks_like_public_key(secret) {
+            return Err(key_error(format!(
+                "the HMAC secret is {kind}, not a secret: verify with the public key itself (--pem or --jwks), \
+                 or give the template's shared secret"
+            )));
+        }
         let key = hmac_key(secret, alg)?;
         Ok(Key {
             kid: None,
             alg,
             verifying: Verifying::Hmac(Box::new(key)),
             jwk: json!({"kty": "oct", "alg": alg.name()}),
+            development: false,
         })
+    }
+
+    /// Whether this is the bundled development key (its private half is public).
+    ///
+    /// ```
+    /// use clerk_claims_runtime::keys::{Algorithm, Key, DEVELOPMENT_KEY_MODULUS};
+    /// let dev = Key::from_jwk(&serde_json::json!({"kty": "RSA", "n": DEVELOPMENT_KEY_MODULUS, "e": "AQAB"})).unwrap();
+    /// assert!(dev.is_development());
+    /// assert!(!Key::hmac(&[7; 32], Algorithm::HS256).unwrap().is_development());
+    /// ```
+    pub fn is_development(&self) -> bool {
+        self.development
     }
 
     /// The key id.
@@ -364,6 +394,33 @@ impl Key {
     }
 }
 
+/// What kind of public key `secret` is written as, if it is one.
+fn looks_like_public_key(secret: &[u8]) -> Option<&'static str> {
+    let text = std::str::from_utf8(secret).ok()?.trim_start();
+    const PEM: &[&str] = &[
+        "-----BEGIN PUBLIC KEY",
+        "-----BEGIN RSA PUBLIC KEY",
+        "-----BEGIN CERTIFICATE",
+        "-----BEGIN EC PUBLIC KEY",
+    ];
+    const SSH: &[&str] = &[
+        "ssh-rsa ",
+        "ssh-ed25519 ",
+        "ssh-dss ",
+        "ecdsa-sha2-nistp",
+        "sk-ssh-ed25519@openssh.com ",
+        "sk-ecdsa-sha2-nistp",
+    ];
+    if PEM.iter().any(|p| text.starts_with(p)) || text.starts_with("-----BEGIN") {
+        return Some("PEM text");
+    }
+    if SSH.iter().any(|p| text.starts_with(p)) {
+        return Some("an OpenSSH public key");
+    }
+    let json = serde_json::from_str::<Value>(text).ok()?;
+    (json.get("kty").is_some() || json.get("keys").is_some()).then_some("a JWK")
+}
+
 fn parse(alg: Algorithm, bytes: &[u8]) -> Result<signature::ParsedPublicKey, KeyError> {
     let algorithm = alg.public().ok_or_else(|| key_error(format!("{alg} has no public key")))?;
     signature::ParsedPublicKey::new(algorithm, bytes)
@@ -393,18 +450,37 @@ fn rsa_der(n: &[u8], e: &[u8]) -> Result<Vec<u8>, KeyError> {
     Ok(der::rsa_public_key(n, e))
 }
 
+/// A `kid` from a token as a message shows it: escaped as inside a JSON string (no control
+/// character or quote reaches a log line) and cut at 64 characters.
+///
+/// ```
+/// use clerk_claims_runtime::keys::shown_kid;
+/// assert_eq!(shown_kid("ins_1"), "ins_1");
+/// assert_eq!(shown_kid("a\n'b"), "a\\n\\u0027b");
+/// assert_eq!(shown_kid(&"k".repeat(100)), format!("{}…", "k".repeat(64)));
+/// ```
+pub fn shown_kid(kid: &str) -> String {
+    let cut: String = kid.chars().take(64).collect();
+    let more = if cut.len() < kid.len() { "…" } else { "" };
+    let json = Value::String(cut).to_string();
+    let inner = json.strip_prefix('"').and_then(|j| j.strip_suffix('"')).unwrap_or_default();
+    // The message quotes the kid with `'`, as Clerk's does.
+    format!("{}{more}", inner.replace('\'', "\\u0027"))
+}
+
 /// The error for a `kid` a key set does not hold (or refused).
 pub(crate) fn missing_key(jwks: &Jwks, kid: &str) -> VerifyError {
+    let shown = shown_kid(kid);
     if let Some(why) = jwks.refusal(kid) {
         return VerifyError::new(
             Reason::JwkInvalid,
-            format!("The key with kid='{kid}' cannot be used: {why}."),
+            format!("The key with kid='{shown}' cannot be used: {why}."),
         );
     }
     VerifyError::new(
         Reason::JwkKidMismatch,
         format!(
-            "Unable to find a signing key in JWKS that matches the kid='{kid}' of the provided session token. \
+            "Unable to find a signing key in JWKS that matches the kid='{shown}' of the provided session token. \
              Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated \
              session JWT."
         ),

@@ -152,7 +152,7 @@ pub fn session_token(
 /// let subject = Subject { issuer: "http://127.0.0.1:1".into(), user_id: "user_1".into(), session_id: "sess_1".into(), ..Default::default() };
 /// let custom = json!({"role": "{{user.public_metadata.role}}", "sub": "not this"});
 /// let token = session_token_customized(&key, &subject, Some(&custom), &json!({"user": {"public_metadata": {"role": "admin"}}}), 100, 60).unwrap();
-/// let claims = clerk_claims_runtime::Verifier::new(key.jwks()).now(101).verify_json(&token, clerk_claims_runtime::verify::TokenKind::Session).unwrap();
+/// let claims = clerk_claims_runtime::Verifier::new(key.jwks()).issuer("http://127.0.0.1:1").now(101).verify_json(&token, clerk_claims_runtime::verify::TokenKind::Session).unwrap();
 /// assert_eq!((claims["role"].as_str(), claims["sub"].as_str()), (Some("admin"), Some("user_1")));
 /// ```
 pub fn session_token_customized(

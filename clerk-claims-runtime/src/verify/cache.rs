@@ -1,7 +1,10 @@
 //! The verified-token cache: a browser sends the same session token with every request for about a
-//! minute, so its verdict is kept, keyed by the exact token text, bounded in entries and bytes, and
-//! `exp` is checked against the clock on every hit. One cache belongs to one verifier
-//! configuration: changing any setting starts an empty one.
+//! minute, so its verdict is kept, keyed by the exact token text, bounded in entries and bytes. A
+//! hit holds only while the token is unexpired (`exp`, checked against the clock on every hit),
+//! the entry is younger than [`MAX_ENTRY_AGE`] (whatever `exp` says), and the key that verified
+//! the token is still one the verifier would use (the caller's check: a remote key set may have
+//! rotated it out or gone stale). One cache belongs to one verifier configuration: changing any
+//! setting starts an empty one.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -9,6 +12,12 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use arc_swap::ArcSwap;
+
+use crate::keys::Key;
+
+/// Longest an entry stands, in seconds, whatever its `exp`: a token minted with a far-future `exp`
+/// is verified again (signature and all) at least this often, and does not sit in memory for years.
+pub(crate) const MAX_ENTRY_AGE: i64 = 300;
 
 /// Shards: an insert copies one shard's index (up to `entries / SHARDS` tokens, shared, not
 /// copied themselves), so more shards make inserts into a full cache cheaper.
@@ -30,12 +39,16 @@ impl Default for Limits {
 /// The claims of a cached token as one type, read once.
 type Typed = (TypeId, Arc<dyn Any + Send + Sync>);
 
-/// A verified token: its payload, `exp`, and its claims as each type they were read as (a web layer
-/// reads them once as JSON for its guards and once as the handler's claims type). Each type's slot
-/// is set once and then only read, without a lock.
+/// A verified token: its payload, `exp`, the key that verified it, when the entry stops standing,
+/// and its claims as each type they were read as (a web layer reads them once as JSON for its guards
+/// and once as the handler's claims type). Each type's slot is set once and then only read, without
+/// a lock.
 pub(crate) struct Entry {
     pub payload: Arc<[u8]>,
     exp: i64,
+    /// `MAX_ENTRY_AGE` after it was verified.
+    until: i64,
+    pub key: Arc<Key>,
     typed: [OnceLock<Typed>; MAX_TYPES],
 }
 
@@ -49,8 +62,16 @@ impl std::fmt::Debug for Entry {
 const MAX_TYPES: usize = 4;
 
 impl Entry {
-    pub(crate) fn new(payload: Arc<[u8]>, exp: i64) -> Arc<Entry> {
-        Arc::new(Entry { payload, exp, typed: Default::default() })
+    /// An entry for a token verified at `now` under `key`.
+    pub(crate) fn new(payload: Arc<[u8]>, exp: i64, key: Arc<Key>, now: i64) -> Arc<Entry> {
+        let until = now.saturating_add(MAX_ENTRY_AGE);
+        Arc::new(Entry { payload, exp, until, key, typed: Default::default() })
+    }
+
+    /// Whether the verdict stands at `now` as far as time goes: unexpired (`exp > now - skew`) and
+    /// younger than [`MAX_ENTRY_AGE`].
+    fn current(&self, now: i64, skew: i64) -> bool {
+        self.exp > now.saturating_sub(skew) && now < self.until
     }
 
     /// The claims typed as `T`, if they were.
@@ -152,25 +173,27 @@ impl TokenCache {
         Some((hash, self.shards.get((hash as usize) % SHARDS)?))
     }
 
-    /// The entry of `token` if it was verified and is still unexpired (`exp > now - skew`).
+    /// The entry of `token` if it was verified and still stands at `now`.
     #[cfg(test)]
     fn get(&self, token: &str, now: i64, skew: i64) -> Option<Arc<Entry>> {
-        self.with(token, now, skew, Arc::clone)
+        self.with(token, now, skew, |_| true, Arc::clone)
     }
 
-    /// `f` of the entry of `token` if it was verified and is still unexpired (`exp > now - skew`),
-    /// without taking a share of the entry (which threads hitting one token at once would contend on).
+    /// `f` of the entry of `token` if it was verified, still stands at `now` (unexpired, younger
+    /// than [`MAX_ENTRY_AGE`]) and `key_holds` of the key that verified it; without taking a share
+    /// of the entry (which threads hitting one token at once would contend on).
     pub(crate) fn with<R>(
         &self,
         token: &str,
         now: i64,
         skew: i64,
+        key_holds: impl FnOnce(&Arc<Key>) -> bool,
         f: impl FnOnce(&Arc<Entry>) -> R,
     ) -> Option<R> {
         let (hash, shard) = self.shard(token)?;
         let tokens = shard.tokens.load();
         let (_, entry) = tokens.map.get(&hash)?.iter().find(|(k, _)| **k == *token)?;
-        (entry.exp > now.saturating_sub(skew)).then(|| f(entry))
+        (entry.current(now, skew) && key_holds(&entry.key)).then(|| f(entry))
     }
 
     /// Remembers a verified token. A full shard first drops expired entries, then, if still full,
@@ -187,7 +210,7 @@ impl TokenCache {
         let mut tokens = Tokens::clone(&shard.tokens.load());
         if tokens.entries >= per_shard_entries || tokens.bytes + size > per_shard_bytes {
             for bucket in tokens.map.values_mut() {
-                bucket.retain(|(_, e)| e.exp > now.saturating_sub(skew));
+                bucket.retain(|(_, e)| e.current(now, skew));
             }
             tokens.recount();
             if tokens.entries >= per_shard_entries || tokens.bytes + size > per_shard_bytes {
@@ -224,18 +247,36 @@ fn signature_tail(token: &str) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::Algorithm;
+
+    fn key() -> Arc<Key> {
+        Arc::new(Key::hmac(&[7; 32], Algorithm::HS256).unwrap())
+    }
+
+    fn entry(payload: &[u8], exp: i64) -> Arc<Entry> {
+        Entry::new(Arc::from(payload), exp, key(), 0)
+    }
 
     #[test]
     fn hits_honour_exp_and_memory_stays_bounded() {
         let cache = TokenCache::new(Limits { entries: 64, bytes: 1 << 20 });
-        cache.insert("t", Entry::new(Arc::from(&b"{}"[..]), 100), 50, 5);
+        cache.insert("t", entry(b"{}", 100), 50, 5);
         assert!(cache.get("t", 94, 5).is_some());
         assert!(cache.get("t", 105, 5).is_none(), "expired: exp <= now - skew");
         assert!(cache.get("other", 50, 5).is_none());
         for i in 0..10_000 {
-            cache.insert(&format!("token-{i}"), Entry::new(Arc::from(&b"{}"[..]), 1_000), 0, 5);
+            cache.insert(&format!("token-{i}"), entry(b"{}", 1_000), 0, 5);
         }
         assert!(cache.len() <= 64, "{}", cache.len());
+    }
+
+    #[test]
+    fn an_entry_stands_for_at_most_its_maximum_age_and_while_its_key_holds() {
+        let cache = TokenCache::new(Limits::default());
+        cache.insert("far", entry(b"{}", i64::MAX), 0, 5);
+        assert!(cache.get("far", MAX_ENTRY_AGE - 1, 5).is_some());
+        assert!(cache.get("far", MAX_ENTRY_AGE, 5).is_none(), "a far-future exp does not keep it");
+        assert!(cache.with("far", 1, 5, |_| false, |_| ()).is_none(), "the key no longer holds");
     }
 
     #[test]
@@ -253,7 +294,7 @@ mod tests {
                                 entry.set_typed(Arc::new(token.clone()));
                                 assert_eq!(entry.typed::<String>().as_deref(), Some(&token));
                             }
-                            None => cache.insert(&token, Entry::new(Arc::from(token.as_bytes()), 100), 0, 5),
+                            None => cache.insert(&token, entry(token.as_bytes(), 100), 0, 5),
                         }
                     }
                 });
@@ -264,7 +305,7 @@ mod tests {
 
     #[test]
     fn each_type_is_kept_once_in_a_bounded_number_of_slots() {
-        let entry = Entry::new(Arc::from(&b"{}"[..]), 100);
+        let entry = entry(b"{}", 100);
         std::thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| entry.set_typed(Arc::new(1u8)));
@@ -284,10 +325,10 @@ mod tests {
         let cache = TokenCache::new(Limits::default());
         let tail = "s".repeat(64);
         let (a, b) = (format!("a.{tail}"), format!("b.{tail}"));
-        let entry = Entry::new(Arc::from(&b"{\"a\":1}"[..]), 100);
+        let entry = entry(b"{\"a\":1}", 100);
         cache.insert(&a, entry.clone(), 0, 5);
         assert!(cache.get(&b, 0, 5).is_none());
-        cache.insert(&b, Entry::new(Arc::from(&b"{\"b\":1}"[..]), 100), 0, 5);
+        cache.insert(&b, super::tests::entry(b"{\"b\":1}", 100), 0, 5);
         assert_eq!(&*cache.get(&a, 0, 5).unwrap().payload, b"{\"a\":1}");
         assert_eq!(&*cache.get(&b, 0, 5).unwrap().payload, b"{\"b\":1}");
         assert_eq!(cache.len(), 2);

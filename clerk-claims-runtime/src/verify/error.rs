@@ -30,6 +30,10 @@ pub enum Reason {
     TokenTypeMismatch,
     /// `token-invalid-issuer`: `iss` is not the instance's Frontend API.
     TokenInvalidIssuer,
+    /// `token-lifetime-exceeds-session`: a token without the session category (`cat`) lives longer
+    /// than a session token may ([`crate::Verifier::session_max_lifetime`]): a JWT-template token
+    /// that renders `sid` is not a session.
+    TokenLifetimeExceedsSession,
     /// `session-pending`: `sts: "pending"` and pending sessions are treated as signed out.
     SessionPending,
     /// `claims-invalid`: the claims do not fit the claims type (the message names the claim).
@@ -46,6 +50,9 @@ pub enum Reason {
     JwkRemoteInvalid,
     /// `jwk-failed-to-resolve`: no key source can resolve a key.
     JwkFailedToResolve,
+    /// `jwk-development-key`: signed by the bundled development key (whose private half is
+    /// public) for a verifier that is not for a loopback issuer.
+    JwkDevelopmentKey,
 }
 
 impl Reason {
@@ -67,6 +74,7 @@ impl Reason {
             Reason::TokenTooLarge => "token-too-large",
             Reason::TokenTypeMismatch => "token-type-mismatch",
             Reason::TokenInvalidIssuer => "token-invalid-issuer",
+            Reason::TokenLifetimeExceedsSession => "token-lifetime-exceeds-session",
             Reason::SessionPending => "session-pending",
             Reason::ClaimsInvalid => "claims-invalid",
             Reason::JwkKidMismatch => "jwk-kid-mismatch",
@@ -75,6 +83,7 @@ impl Reason {
             Reason::JwkRemoteFailedToLoad => "jwk-remote-failed-to-load",
             Reason::JwkRemoteInvalid => "jwk-remote-invalid",
             Reason::JwkFailedToResolve => "jwk-failed-to-resolve",
+            Reason::JwkDevelopmentKey => "jwk-development-key",
         }
     }
 }

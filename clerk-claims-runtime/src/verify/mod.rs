@@ -43,6 +43,9 @@ pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
 pub const DEFAULT_CLOCK_SKEW: i64 = 5;
 /// Largest clock skew a verifier accepts (Clerk's templates allow at most 300 s).
 pub const MAX_CLOCK_SKEW: i64 = 300;
+/// Default longest lifetime (`exp - iat`, seconds) of a session token that carries no session
+/// category (`cat` absent or Clerk's "ignore"): Clerk's session tokens live 60 s.
+pub const DEFAULT_SESSION_MAX_LIFETIME: i64 = 60;
 
 /// Clerk's token categories (the `cat` header).
 pub mod category {
@@ -140,7 +143,9 @@ impl std::fmt::Debug for Clock {
 ///
 /// Defaults: tokens up to 8 KiB; the algorithm the key is pinned to; `typ` absent or `JWT`; clock
 /// skew 5 s; `iss`, `azp` and `aud` checked only once configured (set them: [`Verifier::issuer`],
-/// [`Verifier::authorized_parties`]); pending sessions (`sts: "pending"`) rejected.
+/// [`Verifier::authorized_parties`]); pending sessions (`sts: "pending"`) rejected; a session token
+/// without the session category living at most 60 s; the bundled development key refused unless
+/// every configured issuer (or the remote key set) is on a loopback host.
 #[derive(Debug, Clone)]
 pub struct Verifier {
     pub(crate) keys: KeySource,
@@ -152,6 +157,8 @@ pub struct Verifier {
     pub(crate) max_token_bytes: usize,
     pub(crate) header_types: Vec<String>,
     pub(crate) allow_pending: bool,
+    pub(crate) session_max_lifetime: i64,
+    pub(crate) allow_development_key: bool,
     pub(crate) clock: Clock,
     cache: Option<Arc<cache::TokenCache>>,
 }
@@ -175,6 +182,8 @@ impl Verifier {
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
             header_types: Vec::new(),
             allow_pending: false,
+            session_max_lifetime: DEFAULT_SESSION_MAX_LIFETIME,
+            allow_development_key: false,
             clock: Clock::System,
             cache: Some(Arc::new(cache::TokenCache::new(cache::Limits::default()))),
         }
@@ -307,6 +316,43 @@ impl Verifier {
         self
     }
 
+    /// The longest lifetime (`exp - iat`) a token without the session category (`cat` absent or
+    /// Clerk's "ignore") may have to pass as a session token (default 60 s, what Clerk's session
+    /// tokens live). Tokens with the session category are not bound by it (the Backend API mints
+    /// longer ones with `expires_in_seconds`); longer unmarked tokens fail with
+    /// `token-lifetime-exceeds-session`.
+    pub fn session_max_lifetime(mut self, seconds: u32) -> Self {
+        self = self.reconfigured();
+        self.session_max_lifetime = i64::from(seconds);
+        self
+    }
+
+    /// Accepts tokens signed by the bundled development key whatever the issuer. Its private half is
+    /// published with this crate, so anyone can mint such a token: only for tests that verify
+    /// development tokens under a non-loopback issuer. Without it, the key verifies only for a
+    /// verifier whose configured issuers are all loopback (`http://127.0.0.1`, `localhost`,
+    /// `[::1]`), or whose remote key set is.
+    pub fn allow_development_key(mut self) -> Self {
+        self = self.reconfigured();
+        self.allow_development_key = true;
+        self
+    }
+
+    /// Whether tokens signed by the development key can verify here.
+    pub(crate) fn development_key_allowed(&self) -> bool {
+        if self.allow_development_key {
+            return true;
+        }
+        if !self.issuers.is_empty() {
+            return self.issuers.iter().all(|i| crate::urls::is_loopback(i));
+        }
+        match &self.keys {
+            #[cfg(feature = "remote")]
+            KeySource::Remote(remote) => crate::urls::is_loopback(remote.url()),
+            _ => false,
+        }
+    }
+
     /// Uses a fixed time (unix seconds) instead of the system clock.
     pub fn now(mut self, unix: i64) -> Self {
         self = self.reconfigured();
@@ -393,7 +439,7 @@ impl Verifier {
     pub fn verify_signature<'t>(&self, token: &'t str) -> Result<Decoded<'t>, VerifyError> {
         let mut buffers = jws::Buffers::default();
         let checked = policy::before_key(self, token, TokenKind::Any, &mut buffers)?;
-        policy::signature(self, &checked)?;
+        let _key = policy::signature(self, &checked)?;
         Ok(checked.into_decoded())
     }
 
@@ -492,23 +538,40 @@ impl Verifier {
         token: &'t str,
         checked: Option<jws::Jws<'t, '_>>,
     ) -> Result<Verified<C>, VerifyError> {
-        let payload = policy::signed_payload(self, token, TokenKind::Session, checked)?;
+        let policy::Signed { payload, key, category } =
+            policy::signed(self, token, TokenKind::Session, checked)?;
         let mut clerk = SessionSlots::default();
         let policy::Read { value, exp, .. } = policy::read_claims::<C, _>(
             self,
             &payload,
+            category,
             TokenKind::Session,
             &Map::new(),
             POLICY_CLAIMS,
             &mut clerk,
         )?;
         let claims = SessionClaims::from_read(clerk, value, &payload).map_err(claims_invalid);
-        Ok(Verified { claims, payload, exp })
+        Ok(Verified { claims, payload, exp, key, now: self.clock.now() })
     }
 
-    /// `f` of the token cache's entry for `token`, if it holds one unexpired at `now`.
+    /// `f` of the token cache's entry for `token`, if it holds one that still stands at `now`: the
+    /// token unexpired, the entry young enough, and the key that verified it still in use.
     fn hit<R>(&self, token: &str, now: i64, f: impl FnOnce(&Arc<cache::Entry>) -> R) -> Option<R> {
-        self.cache.as_ref()?.with(token, now, self.clock_skew, f)
+        self.cache.as_ref()?.with(token, now, self.clock_skew, |key| self.still_uses(key), f)
+    }
+
+    /// Whether `key`, which verified a cached token, is still a key this verifier uses. Its own keys
+    /// and key sets never change; a remote set may have rotated the key out, or grown too old to
+    /// use while its endpoint fails.
+    fn still_uses(&self, key: &Arc<Key>) -> bool {
+        match &self.keys {
+            #[cfg(feature = "remote")]
+            KeySource::Remote(remote) => remote.still_holds(key),
+            KeySource::Jwks(_) | KeySource::Key(_) => {
+                let _ = key;
+                true
+            }
+        }
     }
 
     fn remember(&self, token: &str, entry: Arc<cache::Entry>, now: i64) {
@@ -562,9 +625,17 @@ impl Verifier {
         kind: TokenKind,
         constants: &Map<String, Value>,
     ) -> Result<TemplateClaims<C>, VerifyError> {
-        let payload = policy::signed_payload(self, token, kind, checked)?;
-        let read =
-            policy::read_claims::<C, ()>(self, &payload, kind, constants, TEMPLATE_CLAIM_NAMES, &mut ())?;
+        let signed = policy::signed(self, token, kind, checked)?;
+        let payload = signed.payload;
+        let read = policy::read_claims::<C, ()>(
+            self,
+            &payload,
+            signed.category,
+            kind,
+            constants,
+            TEMPLATE_CLAIM_NAMES,
+            &mut (),
+        )?;
         TemplateClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid)
     }
 
@@ -598,9 +669,18 @@ impl Verifier {
         kind: TokenKind,
         constants: &Map<String, Value>,
     ) -> Result<Value, VerifyError> {
-        let payload = policy::signed_payload(self, token, kind, checked)?;
-        match policy::read_claims::<Value, ()>(self, &payload, kind, constants, POLICY_CLAIMS, &mut ())?.value
-        {
+        let signed = policy::signed(self, token, kind, checked)?;
+        let payload = signed.payload;
+        let read = policy::read_claims::<Value, ()>(
+            self,
+            &payload,
+            signed.category,
+            kind,
+            constants,
+            POLICY_CLAIMS,
+            &mut (),
+        )?;
+        match read.value {
             Some(value) => Ok(value),
             None => serde_json::from_slice(&payload)
                 .map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e))),
@@ -611,17 +691,20 @@ impl Verifier {
 /// A session token's cache entry and its claims shared with it.
 type SharedSession<C> = (Arc<cache::Entry>, Arc<SessionClaims<C>>);
 
-/// A token that passed the policy: its claims as `C` (which may not fit), and the payload and `exp`
-/// a cache entry is made of (only when one is needed: the payload is copied into it).
+/// A token that passed the policy: its claims as `C` (which may not fit), and what a cache entry is
+/// made of (only when one is needed: the payload is copied into it): the payload, `exp`, the key
+/// that verified it and when.
 struct Verified<C> {
     claims: Result<SessionClaims<C>, VerifyError>,
     payload: Vec<u8>,
     exp: i64,
+    key: Arc<Key>,
+    now: i64,
 }
 
 impl<C> Verified<C> {
     fn into_entry(self) -> (Result<SessionClaims<C>, VerifyError>, Arc<cache::Entry>) {
-        (self.claims, cache::Entry::new(self.payload.into(), self.exp))
+        (self.claims, cache::Entry::new(self.payload.into(), self.exp, self.key, self.now))
     }
 }
 

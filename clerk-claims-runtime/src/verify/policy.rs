@@ -8,16 +8,19 @@
 //!    `none`, and allowed if a list is set;
 //! 3. category: machine tokens are never accepted, a template token is not a session token and the
 //!    reverse (`cat`), before any key is looked up;
-//! 4. key: by `kid` from this verifier's key source only (no `jku`, `x5u`, `jwk`, `x5c`);
+//! 4. key: by `kid` from this verifier's key source only (no `jku`, `x5u`, `jwk`, `x5c`); the
+//!    bundled development key only for a loopback issuer or when explicitly allowed;
 //! 5. `typ`: absent or `JWT` by default;
 //! 6. signature, with the key pinned to its algorithm; nothing in the payload is trusted before it;
 //!    then the payload must be a JSON object without duplicate keys, nesting bounded;
-//! 7. `sub` a string; `aud` when configured (or constant for the type); `azp` when authorized
-//!    parties are configured;
+//! 7. `sub` a string; `aud` when configured, and the claims type's constant `aud`: both must hold;
+//!    `azp` when authorized parties are configured;
 //! 8. `exp` required, `nbf` and `iat` optional, all JSON numbers; expired when
 //!    `exp <= now - skew`, not active when `nbf > now + skew`, `iat > now + skew` rejected;
 //! 9. `iss` when issuers are configured, compared byte for byte;
-//! 10. kind: a session needs `sid` and a user `sub`; a template token has no `sid`;
+//! 10. kind: a session needs `sid` and a user `sub`, and without the session category (`cat`
+//!     absent or Clerk's "ignore") also a session's lifetime (`exp - iat` within
+//!     [`Verifier::session_max_lifetime`], 60 s by default); a template token has no `sid`;
 //! 11. `sts: "pending"` is signed out unless allowed;
 //! 12. constant claims of the claims type.
 
@@ -26,6 +29,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use std::sync::Arc;
+
 use super::jws::{Buffers, Jws, RawHeader, decode_into};
 use super::strict::{Members, Slots, read_checked};
 use super::{KeySource, Reason, TokenKind, Verifier, VerifyError, category};
@@ -33,8 +38,26 @@ use super::{KeySource, Reason, TokenKind, Verifier, VerifyError, category};
 use crate::claims::{MAX_NUMERIC_DATE, whole_seconds};
 use crate::keys::{Key, missing_key};
 
-/// Longest `kid` looked up (or shown in a message).
+/// Longest `kid` looked up.
 pub const MAX_KID_BYTES: usize = 256;
+
+/// What a token's header says it is (`cat`), for the checks that come after the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Category {
+    /// Clerk's session category.
+    Session,
+    /// Clerk's JWT-template category.
+    Template,
+    /// No `cat`, Clerk's "ignore", or one this crate does not know: the claims must tell.
+    Unmarked,
+}
+
+/// A token past steps 1 to 6: its payload, the key that verified it, and its category.
+pub(crate) struct Signed {
+    pub payload: Vec<u8>,
+    pub key: Arc<Key>,
+    pub category: Category,
+}
 
 const ENSURE_CLERK_JWT: &str = "Make sure that this is a valid Clerk-generated JWT.";
 
@@ -67,6 +90,7 @@ pub(crate) struct Read<'p, T> {
 pub(crate) fn read_claims<'p, T: Deserialize<'p>, S: Slots<'p>>(
     verifier: &Verifier,
     payload: &'p [u8],
+    category: Category,
     kind: TokenKind,
     constants: &Map<String, Value>,
     read: &[&str],
@@ -83,9 +107,9 @@ pub(crate) fn read_claims<'p, T: Deserialize<'p>, S: Slots<'p>>(
     subject(&claims)?;
     audience(verifier, &claims, constants)?;
     authorized_party(verifier, &claims)?;
-    let exp = times(verifier.clock_skew, now, &claims)?;
+    let (exp, iat) = times(verifier.clock_skew, now, &claims)?;
     issuer(verifier, &claims)?;
-    token_kind(&claims, kind)?;
+    token_kind(verifier, &claims, kind, category, exp, iat)?;
     pending(verifier, &claims, kind)?;
     constant_claims(&claims, constants)?;
     Ok(Read { value, members: claims, exp })
@@ -106,30 +130,37 @@ pub(crate) fn before_key<'t, 'h>(
 }
 
 /// Steps 4 to 6 for a token past steps 1 to 3: it is signed by this verifier's key; no claim is
-/// looked at.
-pub(crate) fn signature(verifier: &Verifier, jws: &Jws<'_, '_>) -> Result<(), VerifyError> {
+/// looked at. Returns the key that verified it.
+pub(crate) fn signature(verifier: &Verifier, jws: &Jws<'_, '_>) -> Result<Arc<Key>, VerifyError> {
     let alg = jws.header.alg().unwrap_or_default();
     with_key(verifier, &jws.header, |key| {
+        development_key(verifier, key)?;
         header_type(verifier, &jws.header)?;
-        key.verify(alg, jws.signing_input.as_bytes(), jws.signature)
+        key.verify(alg, jws.signing_input.as_bytes(), jws.signature)?;
+        Ok(key.clone())
     })
 }
 
-/// Steps 1 to 6, and the payload of the token they passed. `checked` is the token past steps 1 to
-/// 3 when they have run already (the async path runs them before it fetches keys).
-pub(crate) fn signed_payload<'t>(
+/// Steps 1 to 6, and the token they passed. `checked` is the token past steps 1 to 3 when they
+/// have run already (the async path runs them before it fetches keys).
+pub(crate) fn signed<'t>(
     verifier: &Verifier,
     token: &'t str,
     kind: TokenKind,
     checked: Option<Jws<'t, '_>>,
-) -> Result<Vec<u8>, VerifyError> {
+) -> Result<Signed, VerifyError> {
     let mut buffers = Buffers::default();
     let jws = match checked {
         Some(jws) => jws,
         None => before_key(verifier, token, kind, &mut buffers)?,
     };
-    signature(verifier, &jws)?;
-    Ok(jws.payload)
+    let key = signature(verifier, &jws)?;
+    let category = match jws.header.cat() {
+        Some(category::SESSION) => Category::Session,
+        Some(category::TEMPLATE) => Category::Template,
+        _ => Category::Unmarked,
+    };
+    Ok(Signed { payload: jws.payload, key, category })
 }
 
 fn header_algorithm<'h>(verifier: &Verifier, header: &'h RawHeader<'_>) -> Result<&'h str, VerifyError> {
@@ -183,7 +214,7 @@ fn token_category(header: &RawHeader<'_>, kind: TokenKind) -> Result<(), VerifyE
 fn with_key<R>(
     verifier: &Verifier,
     header: &RawHeader<'_>,
-    f: impl FnOnce(&Key) -> Result<R, VerifyError>,
+    f: impl FnOnce(&Arc<Key>) -> Result<R, VerifyError>,
 ) -> Result<R, VerifyError> {
     let kid = header.kid().unwrap_or("");
     if kid.len() > MAX_KID_BYTES {
@@ -196,8 +227,26 @@ fn with_key<R>(
         KeySource::Key(key) => f(key),
         KeySource::Jwks(jwks) => f(jwks.get(kid).ok_or_else(|| missing_key(jwks, kid))?),
         #[cfg(feature = "remote")]
-        KeySource::Remote(remote) => remote.with_cached(kid, |key| f(key)),
+        KeySource::Remote(remote) => remote.with_cached(kid, f),
     }
+}
+
+/// The bundled development key's private half is public: a token it signed proves nothing,
+/// except to a verifier for a loopback issuer (the dev issuer's own flows) or one told otherwise.
+fn development_key(verifier: &Verifier, key: &Key) -> Result<(), VerifyError> {
+    if !key.is_development() || verifier.development_key_allowed() {
+        return Ok(());
+    }
+    Err(fail(
+        Reason::JwkDevelopmentKey,
+        "The token is signed with the bundled development key, whose private half is public: anyone can \
+         sign with it. It is accepted only by a verifier for a loopback issuer (http://127.0.0.1, localhost, \
+         [::1]).",
+    )
+    .with_action(
+        "Verify production tokens with your instance's keys; for local tests set .issuer(\"http://127.0.0.1:<port>\") \
+         or call Verifier::allow_development_key.",
+    ))
 }
 
 fn header_type(verifier: &Verifier, header: &RawHeader<'_>) -> Result<(), VerifyError> {
@@ -243,13 +292,20 @@ fn audience(
     claims: &Members<'_>,
     constants: &Map<String, Value>,
 ) -> Result<(), VerifyError> {
-    let mut expected: Vec<&str> = verifier.audiences.iter().map(String::as_str).collect();
+    // The configured audiences and the claims type's own `aud` are separate requirements: a token
+    // for template A must not pass as type B because the verifier also expects A.
+    if !verifier.audiences.is_empty() {
+        let expected: Vec<&str> = verifier.audiences.iter().map(String::as_str).collect();
+        audience_among(claims, &expected)?;
+    }
     if let Some(Value::String(aud)) = constants.get("aud") {
-        expected.push(aud);
+        audience_among(claims, &[aud.as_str()])?;
     }
-    if expected.is_empty() {
-        return Ok(());
-    }
+    Ok(())
+}
+
+/// `aud` (a string, or a non-empty array of strings) names one of `expected`.
+fn audience_among(claims: &Members<'_>, expected: &[&str]) -> Result<(), VerifyError> {
     // Only a refusal shows the list.
     let list = || json!(expected).to_string();
     match claims.value("aud") {
@@ -330,12 +386,11 @@ fn bad_time(name: &str, what: &str, found: &Value) -> VerifyError {
 }
 
 fn date(unix: i64) -> String {
-    let secs = u64::try_from(unix).unwrap_or(0);
-    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+    crate::session::http_date(unix)
 }
 
-/// The time claims against the clock; returns `exp`.
-fn times(skew: i64, now: i64, claims: &Members<'_>) -> Result<i64, VerifyError> {
+/// The time claims against the clock; returns `exp` and `iat`.
+fn times(skew: i64, now: i64, claims: &Members<'_>) -> Result<(i64, Option<i64>), VerifyError> {
     let Some(exp) = time_claim(claims, "exp", "expiry date")? else {
         return Err(bad_time("exp", "expiry date", &Value::Null));
     };
@@ -357,7 +412,8 @@ fn times(skew: i64, now: i64, claims: &Members<'_>) -> Result<i64, VerifyError> 
             ),
         ));
     }
-    if let Some(iat) = time_claim(claims, "iat", "issued at date")?
+    let iat = time_claim(claims, "iat", "issued at date")?;
+    if let Some(iat) = iat
         && iat > now.saturating_add(skew)
     {
         return Err(fail(
@@ -369,7 +425,7 @@ fn times(skew: i64, now: i64, claims: &Members<'_>) -> Result<i64, VerifyError> 
             ),
         ));
     }
-    Ok(exp)
+    Ok((exp, iat))
 }
 
 fn issuer(verifier: &Verifier, claims: &Members<'_>) -> Result<(), VerifyError> {
@@ -389,7 +445,14 @@ fn issuer(verifier: &Verifier, claims: &Members<'_>) -> Result<(), VerifyError> 
     }
 }
 
-fn token_kind(claims: &Members<'_>, kind: TokenKind) -> Result<(), VerifyError> {
+fn token_kind(
+    verifier: &Verifier,
+    claims: &Members<'_>,
+    kind: TokenKind,
+    category: Category,
+    exp: i64,
+    iat: Option<i64>,
+) -> Result<(), VerifyError> {
     let machine = claims.string("sub").is_some_and(|s| s.starts_with("mch_"));
     match kind {
         TokenKind::Session if machine => Err(fail(
@@ -400,6 +463,24 @@ fn token_kind(claims: &Members<'_>, kind: TokenKind) -> Result<(), VerifyError> 
             Reason::TokenTypeMismatch,
             "The token has no session id (sid): a JWT-template token was given where a session token is expected.",
         )),
+        // Without the session category, a JWT template rendering `sid` would pass as a session: it
+        // must also live no longer than a session token does.
+        TokenKind::Session if category == Category::Unmarked => {
+            let lifetime = iat.map(|iat| exp.saturating_sub(iat));
+            match lifetime {
+                Some(lifetime) if lifetime <= verifier.session_max_lifetime => Ok(()),
+                _ => Err(fail(
+                    Reason::TokenLifetimeExceedsSession,
+                    format!(
+                        "The token has no session category (cat) and lives {} (exp - iat); a session token lives at \
+                         most {} s: this looks like a JWT-template token given where a session token is expected.",
+                        lifetime.map_or_else(|| "without an iat".to_string(), |l| format!("{l} s")),
+                        verifier.session_max_lifetime
+                    ),
+                )
+                .with_action("Verify JWT-template tokens with verify_template, or raise Verifier::session_max_lifetime.")),
+            }
+        }
         TokenKind::Template if claims.get("sid").is_some() => Err(fail(
             Reason::TokenTypeMismatch,
             "The token has a session id (sid): a session token was given where a JWT-template token is expected.",
@@ -424,7 +505,7 @@ fn pending(verifier: &Verifier, claims: &Members<'_>, kind: TokenKind) -> Result
 
 fn constant_claims(claims: &Members<'_>, constants: &Map<String, Value>) -> Result<(), VerifyError> {
     for (name, expected) in constants {
-        if name == "aud" {
+        if name == "aud" && expected.is_string() {
             continue; // checked with the audience
         }
         let found = claims.value(name);

@@ -145,6 +145,8 @@ pub enum Reply {
     Slow(Duration),
     Garbage,
     Huge(usize),
+    /// Each request gets the next body, round and round (a key set flapping between versions).
+    Cycle(Vec<String>),
 }
 
 /// A minimal HTTP/1.1 server answering every request with the current `Reply`.
@@ -192,7 +194,7 @@ fn serve(mut stream: TcpStream, reply: &Mutex<Reply>, hits: &AtomicUsize, reques
             Ok(n) => request.extend_from_slice(&buf[..n]),
         }
     }
-    hits.fetch_add(1, Ordering::SeqCst);
+    let n = hits.fetch_add(1, Ordering::SeqCst);
     requests.lock().unwrap().push(String::from_utf8_lossy(&request).into_owned());
     let reply = reply.lock().unwrap().clone();
     let (status, body) = match reply {
@@ -204,6 +206,9 @@ fn serve(mut stream: TcpStream, reply: &Mutex<Reply>, hits: &AtomicUsize, reques
         }
         Reply::Garbage => (200, b"<html>not a key set</html>".to_vec()),
         Reply::Huge(n) => (200, vec![b' '; n]),
+        Reply::Cycle(bodies) => {
+            (200, bodies.get(n % bodies.len().max(1)).cloned().unwrap_or_default().into_bytes())
+        }
     };
     let head = format!(
         "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
