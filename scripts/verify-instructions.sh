@@ -39,6 +39,7 @@ base64-simd = "0.8"
 clerk-claims-runtime = { path = "$repo/clerk-claims-runtime" }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
+tokio = { version = "1", features = ["rt"] }
 
 [profile.release]
 debug = 1

@@ -1,12 +1,23 @@
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use clerk_claims_runtime::session::http_date;
 use clerk_claims_runtime::verify::decode;
 use serde_json::Value;
 
 use crate::Outcome;
 
-pub(crate) fn run(token: &str) -> Outcome {
-    let decoded = match decode(token.trim(), 64 * 1024) {
+/// Longest token `decode` reads.
+const MAX_TOKEN_BYTES: usize = 64 * 1024;
+
+pub(crate) fn run(token: Option<&str>) -> Outcome {
+    let token = match crate::token_input(token, MAX_TOKEN_BYTES) {
+        Ok(token) => token,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Usage;
+        }
+    };
+    let decoded = match decode(&token, MAX_TOKEN_BYTES) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {}: {}", e.reason, e.message);
@@ -20,11 +31,13 @@ pub(crate) fn run(token: &str) -> Outcome {
     );
     println!("header: {}", serde_json::to_string_pretty(&header).unwrap_or_default());
     println!("payload: {}", serde_json::to_string_pretty(&payload).unwrap_or_default());
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     for (name, label) in [("iat", "issued at"), ("nbf", "not before"), ("exp", "expires")] {
+        // Any number an unverified token holds is shown, never a panic.
         if let Some(t) = payload.get(name).and_then(Value::as_i64) {
-            let when = UNIX_EPOCH + Duration::from_secs(u64::try_from(t).unwrap_or(0));
-            println!("{label:>10}: {} ({})", httpdate::fmt_http_date(when), relative(t - now));
+            println!("{label:>10}: {} ({})", http_date(t), relative(t.saturating_sub(now)));
         }
     }
     Outcome::Success

@@ -25,8 +25,9 @@ pub(crate) struct DevArgs {
     /// The kid of --key.
     #[arg(long)]
     kid: Option<String>,
-    /// The secret key the Backend API accepts (default: a random sk_test_...).
-    #[arg(long)]
+    /// The secret key the Backend API accepts (default: a random sk_test_...). Prefer the
+    /// environment variable to the flag: a flag shows in the process list.
+    #[arg(long, env = "CLERK_DEV_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
     /// Template files to serve: JWT templates are created (or replaced, by name); a session
     /// customization applies to every session token.

@@ -62,8 +62,9 @@ enum Command {
     Verify(Box<verify::VerifyArgs>),
     /// Show a token's header, payload and times WITHOUT verifying it.
     Decode {
-        /// The token.
-        token: String,
+        /// The token, or `-` (the default) to read it from standard input. Prefer standard input: a
+        /// token on the command line shows in the process list and the shell history.
+        token: Option<String>,
     },
     /// Session settings (presets, or asked on a terminal) into clerk.toml, with a Dashboard checklist.
     Configure(configure::ConfigureArgs),
@@ -108,6 +109,28 @@ enum Command {
     },
 }
 
+/// The token given as an argument, or read from standard input when the argument is absent or `-`
+/// (reading at most `max_bytes` and a little more, so a huge input is refused, not read whole).
+pub(crate) fn token_input(arg: Option<&str>, max_bytes: usize) -> Result<String, String> {
+    use std::io::Read;
+    let token = match arg {
+        Some(t) if t != "-" => t.trim().to_string(),
+        _ => {
+            let mut input = String::new();
+            let limit = u64::try_from(max_bytes).unwrap_or(u64::MAX).saturating_mul(2).saturating_add(2);
+            std::io::stdin()
+                .take(limit)
+                .read_to_string(&mut input)
+                .map_err(|e| format!("cannot read the token from standard input: {e}"))?;
+            input.trim().to_string()
+        }
+    };
+    if token.is_empty() {
+        return Err("no token: pass it on standard input (or as an argument)".into());
+    }
+    Ok(token)
+}
+
 /// How a command ended.
 pub(crate) enum Outcome {
     Success,
@@ -122,7 +145,7 @@ fn main() -> ExitCode {
         Command::Render { template, context } => render::run(&template, &context),
         Command::Generate { templates, out, check } => generate::run(&templates, out.as_deref(), check),
         Command::Verify(args) => verify::run(*args),
-        Command::Decode { token } => decode::run(&token),
+        Command::Decode { token } => decode::run(token.as_deref()),
         Command::Doctor => doctor::run(),
         Command::Configure(args) => configure::run(args),
         Command::Mint(args) => mint::run(args),

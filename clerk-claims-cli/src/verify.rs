@@ -14,7 +14,8 @@ use crate::Outcome;
 /// The `verify` flags.
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// The token, or `-` (the default) to read it from standard input.
+    /// The token, or `-` (the default) to read it from standard input. Prefer standard input: a
+    /// token on the command line shows in the process list and the shell history.
     token: Option<String>,
     /// A JWKS file or URL (the instance's `https://<frontend api>/.well-known/jwks.json`).
     #[arg(long, group = "key")]
@@ -22,7 +23,8 @@ pub(crate) struct VerifyArgs {
     /// An RSA public key in PEM (Clerk's "JWT public key", `CLERK_JWT_KEY`).
     #[arg(long, group = "key")]
     pem: Option<PathBuf>,
-    /// A file holding an HMAC secret (a template's custom signing key).
+    /// A file holding an HMAC secret (a template's custom signing key; a file, so the secret is
+    /// never on the command line). A public key (PEM, OpenSSH, JWK) is refused here: use --pem.
     #[arg(long, group = "key")]
     secret: Option<PathBuf>,
     /// Required `iss` (the Frontend API URL).
@@ -78,20 +80,11 @@ fn read_limited(path: &Path) -> Result<String, String> {
 }
 
 pub(crate) fn run(args: VerifyArgs) -> Outcome {
-    let token = match args.token.as_deref() {
-        Some(t) if t != "-" => t.trim().to_string(),
-        _ => {
-            let mut input = String::new();
-            let limit = args.max_token_bytes.unwrap_or(8192) as u64 * 2 + 2;
-            if std::io::stdin().take(limit).read_to_string(&mut input).is_err() {
-                return usage("cannot read the token from standard input");
-            }
-            input.trim().to_string()
-        }
+    let max = args.max_token_bytes.unwrap_or(clerk_claims_runtime::verify::DEFAULT_MAX_TOKEN_BYTES);
+    let token = match crate::token_input(args.token.as_deref(), max) {
+        Ok(token) => token,
+        Err(e) => return usage(e),
     };
-    if token.is_empty() {
-        return usage("no token: pass it as an argument or on standard input");
-    }
     let algorithms =
         match args.algorithms.iter().map(|a| a.parse::<Algorithm>()).collect::<Result<Vec<_>, _>>() {
             Ok(a) => a,

@@ -587,3 +587,36 @@ fn verify_template_accepts_exactly_what_the_generated_type_accepts() {
     }
     assert!(rejected >= 5, "the misfits were refused and named");
 }
+
+#[test]
+fn a_public_key_is_refused_as_an_hmac_secret() {
+    let pem = vectors("keys/instance_rs256_public_spki.pem");
+    let token = std::fs::read_to_string(vectors("tokens/mock_jwt.jwt")).unwrap();
+    let out = run_with_stdin(&["verify", "--secret", pem.to_str().unwrap()], &token);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a secret") && stderr(&out).contains("--pem"), "{}", stderr(&out));
+}
+
+#[test]
+fn dates_past_the_year_9999_are_shown_never_a_panic() {
+    use base64::Engine;
+    let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let token = format!(
+        "{}.{}.c2ln",
+        b64(&serde_json::json!({"alg": "RS256"})),
+        b64(&serde_json::json!({"sub": "u", "exp": 253_402_300_800i64, "iat": i64::MIN, "nbf": i64::MAX}))
+    );
+    // From standard input, as a token should come.
+    let out = run_with_stdin(&["decode"], &token);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("253402300800 (after the year 9999)") && text.contains("(before 1970)"), "{text}");
+
+    let valid = std::fs::read_to_string(vectors("tokens/mock_jwt.jwt")).unwrap();
+    let jwks = vectors("jwks/mock_jwks.json");
+    let out = run_with_stdin(&["verify", "--jwks", jwks.to_str().unwrap(), "--now", "253402300800"], &valid);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: token-expired:") && stderr(&out).contains("after the year 9999")
+    );
+}

@@ -47,6 +47,8 @@ pub fn check_claims(template: &Template, scope: Scope) -> Vec<Diagnostic> {
         for member in template.claim_members() {
             if template.kind.reserved_claims().contains(&member.key.as_str()) {
                 out.push(reserved(template.kind, &member.key, member.key_span.clone()));
+            } else if template.kind == Kind::Template && SESSION_CLAIMS.contains(&member.key.as_str()) {
+                out.push(session_lookalike(&member.key, member.key_span.clone()));
             }
         }
     }
@@ -56,6 +58,22 @@ pub fn check_claims(template: &Template, scope: Scope) -> Vec<Diagnostic> {
     }
     out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     out
+}
+
+/// Claims that make a token look like a session token to a verifier that cannot see its category.
+const SESSION_CLAIMS: &[&str] = &["sid", "sts", "v"];
+
+fn session_lookalike(key: &str, span: std::ops::Range<usize>) -> Diagnostic {
+    Diagnostic::warning(
+        Code::SessionClaimInTemplate,
+        format!("`{key}` is a session-token claim: this JWT template's tokens look like session tokens"),
+        span,
+    )
+    .with_label("session claim")
+    .with_help(
+        "rename the claim; a verifier that cannot see Clerk's token category (`cat`) tells sessions apart by \
+         `sid` and their 60 s lifetime, and a long-lived template token must never pass as a session",
+    )
 }
 
 fn reserved(kind: Kind, key: &str, span: std::ops::Range<usize>) -> Diagnostic {

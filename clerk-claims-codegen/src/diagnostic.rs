@@ -62,6 +62,8 @@ pub enum Code {
     MetadataHint,
     /// `user.unsafe_metadata` feeds a claim: the user can write it from the browser.
     UnsafeMetadata,
+    /// A JWT template renders `sid`, `sts` or `v`, the claims of a session token.
+    SessionClaimInTemplate,
 }
 
 impl Code {
@@ -90,6 +92,7 @@ impl Code {
             Code::Size => "size",
             Code::MetadataHint => "metadata-hint",
             Code::UnsafeMetadata => "unsafe-metadata",
+            Code::SessionClaimInTemplate => "session-claim-in-template",
         }
     }
 }

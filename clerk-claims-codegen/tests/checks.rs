@@ -53,8 +53,8 @@ fn too_deep_nesting_is_an_error_not_a_crash() {
 #[test]
 fn reserved_claims_differ_by_kind_and_apply_at_the_top_level_only() {
     assert_eq!(found("{\n  \"sub\": \"{{user.id}}\"\n}"), [(Code::ReservedClaim, "2:3".into())]);
-    // `sid` is reserved in session tokens only; `aud` is never reserved.
-    assert_eq!(found("{\"sid\": 1, \"aud\": \"x\"}"), []);
+    // `sid` is reserved in session tokens only (a template gets a warning); `aud` is never reserved.
+    assert_eq!(found("{\"sid\": 1, \"aud\": \"x\"}"), [(Code::SessionClaimInTemplate, "1:2".into())]);
     let session =
         "{\"name\": \"s\", \"kind\": \"session\", \"claims\": {\"aud\": \"x\", \"sid\": 1, \"org_id\": 2}}";
     assert_eq!(found(session), [(Code::ReservedClaim, "1:57".into()), (Code::ReservedClaim, "1:67".into())]);
@@ -285,4 +285,17 @@ fn metadata_paths_are_nullable_whatever_the_hint_says() {
     // A root renders `{}` when empty: every declared property may be missing.
     let meta = model.get("AppClaimsMeta").unwrap();
     assert!(meta.fields.iter().all(|f| f.ty.is_nullable()));
+}
+
+#[test]
+fn a_jwt_template_rendering_session_claims_is_warned_about() {
+    for claim in ["sid", "sts", "v"] {
+        let d = one(&format!(r#"{{"{claim}": "x"}}"#));
+        assert_eq!((d.code, d.severity), (Code::SessionClaimInTemplate, Severity::Warning), "{claim}");
+        assert!(d.help.unwrap().contains("60 s lifetime"));
+    }
+    // In a session customization they are reserved (an error), nested they are just names.
+    let session = r#"{"name": "s", "kind": "session", "claims": {"sid": "x"}}"#;
+    assert_eq!(found(session), [(Code::ReservedClaim, "1:45".into())]);
+    assert!(found(r#"{"o": {"sid": "x"}}"#).is_empty());
 }

@@ -96,6 +96,11 @@ impl ClerkLayer {
     }
 
     /// Paths that require a signed-in user (`/admin` exactly, `/admin/*` for everything below it).
+    ///
+    /// A pattern matches the path the client asked for, also when the layer sits on a router nested
+    /// in another (`Router::new().nest("/api", inner.layer(layer))`): there axum hands the inner
+    /// router `/admin` for `/api/admin`, and the layer reads the full path from axum's
+    /// [`OriginalUri`](axum::extract::OriginalUri), so patterns are written as `/api/admin`.
     pub fn protect<I, S>(mut self, patterns: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -186,7 +191,12 @@ where
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
             let state = ClerkLayer::authenticate(&config, &parts).await;
-            let protected = config.protected.iter().any(|p| matches(p, parts.uri.path()));
+            // The path as the client sent it, not as a nesting router rewrote it.
+            let path = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or_else(|| parts.uri.path(), |original| original.0.path());
+            let protected = config.protected.iter().any(|p| matches(p, path));
             if protected && !matches!(state, AuthState::SignedIn(_)) {
                 return Ok(AuthRejection::from_state(&state).into_response());
             }

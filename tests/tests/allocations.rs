@@ -82,3 +82,18 @@ fn the_async_path_with_remote_keys_decodes_the_token_once() {
     // Decoding again would add the payload's buffer.
     assert_eq!(after_fetch, sync);
 }
+
+/// A cache hit with a remote key set also checks that the verifying key is still held: with no
+/// allocation.
+#[test]
+fn a_cache_hit_with_remote_keys_allocates_nothing() {
+    let server = Server::start(Reply::Body(read("clerk/jwks/mock_jwks.json")));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let verifier = Verifier::new(RemoteJwks::new(server.url.clone())).issuer(ISSUER).now(NOW);
+    let token = valid();
+    runtime.block_on(verifier.verify_session_async::<()>(&token)).unwrap();
+    let hit = count(|| {
+        verifier.verify_session_shared::<()>(&token).unwrap();
+    });
+    assert_eq!(hit, 0, "a remote-keys cache hit allocated {hit} times");
+}

@@ -3,6 +3,7 @@
 
 mod support;
 
+use base64::Engine;
 use clerk_claims_runtime::keys::{Algorithm, Key};
 use clerk_claims_runtime::verify::{KeySource, TokenKind};
 use clerk_claims_runtime::{Jwks, Reason, Verifier};
@@ -855,4 +856,175 @@ fn key_sources_are_never_shared_between_verifiers() {
     let other = Verifier::new(Jwks::default()).now(NOW);
     assert_eq!(reason(&other, &valid()), Reason::JwkKidMismatch);
     assert!(matches!(KeySource::from(jwks()), KeySource::Jwks(_)));
+}
+
+// Hardening beyond the checklist's letter, each under the item it extends.
+
+/// ATTACKS §1, HS256 confusion: a public key given *as the HMAC secret* (PEM, OpenSSH, JWK text) is refused
+/// when the key is configured (PyJWT CVE-2026-48526, CVE-2022-29217), so no token can be MACed with
+/// text everyone has.
+#[test]
+fn hs256_with_a_public_key_as_the_secret_is_refused_at_configuration() {
+    let pem = read("clerk/keys/instance_rs256_public_spki.pem");
+    let jwk = jwks().to_json()["keys"][0].to_string();
+    let ssh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host";
+    for secret in [pem.clone(), format!("  \n{pem}"), pem.replace('\n', "\r\n"), jwk, ssh.to_string()] {
+        let err = Key::hmac(secret.as_bytes(), Algorithm::HS256).unwrap_err();
+        assert!(err.to_string().contains("not a secret"), "{err}");
+    }
+    // A long random secret is still a secret.
+    assert!(Key::hmac(&[0x5a; 64], Algorithm::HS256).is_ok());
+}
+
+/// ATTACKS §2, kid injection: a kid is bounded and escaped before it reaches a message (and so a log line).
+#[test]
+fn kid_injection_never_reaches_a_message_raw() {
+    for kid in ["ins_x\nlevel=error msg=forged", "ins_x\u{1b}[31m", &"k".repeat(200), "a'b\"c"] {
+        let err =
+            verifier().verify_json(&rs256(&header_with("kid", json!(kid)), &session()), TokenKind::Session);
+        let message = err.unwrap_err().message;
+        assert!(!message.contains('\n') && !message.contains('\u{1b}'), "{message:?}");
+        assert!(!message.contains(&"k".repeat(65)), "cut at 64 characters: {message}");
+        assert!(!message.contains("a'b"), "{message}");
+    }
+}
+
+#[derive(clerk_claims_runtime::ClerkClaims, serde::Deserialize, Debug)]
+#[clerk(name = "b")]
+struct TemplateB {
+    #[clerk(value = "B")]
+    #[allow(dead_code)]
+    aud: Value,
+}
+
+/// ATTACKS §8, `aud`: a configured audience and the claims type's constant `aud` are two requirements, both
+/// checked; a token of template A is not a token of template B because the verifier also expects A.
+#[test]
+fn aud_of_the_verifier_and_of_the_claims_type_must_both_hold() {
+    let template = |aud: Value| {
+        let mut p = session_with("aud", aud);
+        p.as_object_mut().unwrap().remove("sid");
+        rs256(&header_with("cat", json!("cl_B7d4PD222AAA")), &p)
+    };
+    let v = verifier().audience("A");
+    let err = v.verify_template::<TemplateB>(&template(json!("A"))).unwrap_err();
+    assert_eq!(err.reason, Reason::TokenVerificationFailed, "{err}");
+    assert!(err.message.contains("[\"B\"]"), "{err}");
+    assert_eq!(
+        v.verify_template::<TemplateB>(&template(json!("B"))).unwrap_err().reason,
+        Reason::TokenVerificationFailed
+    );
+    v.verify_template::<TemplateB>(&template(json!(["A", "B"]))).unwrap();
+    verifier().verify_template::<TemplateB>(&template(json!("B"))).unwrap();
+}
+
+/// A JWT template that renders `sid` (Clerk lets it) must not pass as a session when its category
+/// is absent or Clerk's "ignore": a ten-year template token is no 60-second session.
+#[test]
+fn a_long_lived_token_without_the_session_category_is_not_a_session() {
+    let ten_years = |cat: Option<&str>| {
+        let mut p = session();
+        p["exp"] = json!(NOW + 10 * 365 * 86_400);
+        let mut h = header();
+        if let Some(cat) = cat {
+            h["cat"] = json!(cat);
+        }
+        rs256(&h, &p)
+    };
+    for cat in [None, Some("cl_I7d4PD111III")] {
+        let err = verifier().verify_session::<()>(&ten_years(cat)).unwrap_err();
+        assert_eq!(err.reason, Reason::TokenLifetimeExceedsSession, "{cat:?}: {err}");
+        assert_eq!(err.reason.code(), "token-lifetime-exceeds-session");
+        verifier().session_max_lifetime(400_000_000).verify_session::<()>(&ten_years(cat)).unwrap();
+    }
+    // The session category is Clerk's word: the Backend API mints longer session tokens.
+    verifier().verify_session::<()>(&ten_years(Some("cl_B7d4PD111AAA"))).unwrap();
+    // Unmarked and without `iat`, a token cannot show a session's lifetime.
+    let mut p = session();
+    p.as_object_mut().unwrap().remove("iat");
+    assert_eq!(reason(&verifier(), &rs256(&header(), &p)), Reason::TokenLifetimeExceedsSession);
+    // Clerk's own fixtures (no `cat`, 60 s) are sessions.
+    accepts(&verifier(), &valid());
+}
+
+/// The bundled development key's private half is published: what it signs verifies only for a
+/// loopback issuer, whatever key source names it, unless allowed by name.
+#[test]
+fn the_development_key_is_refused_off_loopback() {
+    use clerk_claims_runtime::instance::InstanceConfig;
+    use clerk_claims_runtime::keys::DEVELOPMENT_KEY_MODULUS;
+    let dev = clerk_claims_runtime::testing::SigningKey::development();
+    let token = |iss: &str| {
+        let mut p = session();
+        p["iss"] = json!(iss);
+        dev.sign(&json!({"typ": "JWT", "cat": "cl_B7d4PD111AAA"}), &p).unwrap()
+    };
+    let pem_key =
+        Key::from_jwk(&json!({"kty": "RSA", "n": DEVELOPMENT_KEY_MODULUS, "e": "AQAB", "kid": dev.kid()}))
+            .unwrap();
+    assert!(pem_key.is_development());
+    let production = "https://clerk.example.com";
+    let sources: Vec<KeySource> = vec![dev.jwks().into(), pem_key.into()];
+    for keys in sources {
+        let refused = Verifier::new(keys.clone()).issuer(production).authorized_parties([AZP]).now(NOW);
+        assert_eq!(reason(&refused, &token(production)), Reason::JwkDevelopmentKey);
+        let unconfigured = Verifier::new(keys.clone()).now(NOW);
+        assert_eq!(
+            reason(&unconfigured, &token(production)),
+            Reason::JwkDevelopmentKey,
+            "no issuer: refused"
+        );
+        accepts(
+            &Verifier::new(keys.clone()).issuer("http://127.0.0.1:4780").now(NOW),
+            &token("http://127.0.0.1:4780"),
+        );
+        accepts(
+            &Verifier::new(keys.clone()).issuer("http://localhost:3000").now(NOW),
+            &token("http://localhost:3000"),
+        );
+        accepts(&Verifier::new(keys).issuer(production).allow_development_key().now(NOW), &token(production));
+    }
+    // CLERK_JWT_KEY holding the development key's public half: refused for a production instance.
+    let pem = clerk_claims_runtime::testing::DEVELOPMENT_KEY_PEM;
+    let armoured = pem.find("-----BEGIN").map_or(pem, |start| &pem[start..]);
+    let pair = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&pem_der(armoured)).unwrap();
+    let public_pem = format!(
+        "-----BEGIN RSA PUBLIC KEY-----\n{}\n-----END RSA PUBLIC KEY-----\n",
+        base64::engine::general_purpose::STANDARD
+            .encode(aws_lc_rs::signature::KeyPair::public_key(&pair).as_ref())
+    );
+    let config = InstanceConfig::from_lookup(|name| match name {
+        "CLERK_PUBLISHABLE_KEY" => Some("pk_live_Y2xlcmsuZXhhbXBsZS5jb20k".into()),
+        "CLERK_JWT_KEY" => Some(public_pem.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let from_env = Verifier::from_instance(&config).unwrap().now(NOW);
+    assert_eq!(reason(&from_env, &token(production)), Reason::JwkDevelopmentKey);
+}
+
+/// ATTACKS §8, NumericDate range at the edges of what a formatter or a subtraction takes: clean errors
+/// (or verdicts), never a panic.
+#[test]
+fn dates_at_the_end_of_time_and_before_it_began_are_errors_never_panics() {
+    for exp in [json!(253_402_300_800i64), json!(i64::MIN), json!(i64::MAX), json!(-1)] {
+        assert_eq!(
+            reason(&verifier(), &rs256(&header(), &session_with("exp", exp.clone()))),
+            Reason::TokenVerificationFailed,
+            "{exp}"
+        );
+        let _ =
+            clerk_claims_runtime::verify::decode(&rs256(&header(), &session_with("exp", exp)), 8192).unwrap();
+    }
+    for name in ["iat", "nbf"] {
+        assert_eq!(
+            reason(&verifier(), &rs256(&header(), &session_with(name, json!(253_402_300_800i64)))),
+            Reason::TokenVerificationFailed
+        );
+    }
+    // A clock at the end of time formats its message without panicking.
+    let err = verifier().now(253_402_300_800).verify_session::<()>(&valid()).unwrap_err();
+    assert!(err.message.contains("after the year 9999"), "{err}");
+    let err = verifier().now(i64::MIN).verify_session::<()>(&valid()).unwrap_err();
+    assert_eq!(err.reason, Reason::TokenNotActiveYet, "{err}");
 }

@@ -10,8 +10,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use clerk_claims_runtime::backend::{BackendApi, BackendError};
+use clerk_claims_runtime::backend::{BackendApi, BackendError, MAX_RESPONSE_BYTES};
 use serde_json::{Value, json};
+
+mod support;
+use support::{Reply, Server};
 
 const SECRET: &str = "sk_test_local";
 
@@ -157,4 +160,58 @@ async fn rate_limits_and_server_errors_are_retried() {
     api.flaky.store(0, Ordering::SeqCst);
     let once = BackendApi::new(&url, SECRET).retries(1, Duration::from_millis(10));
     assert!(matches!(once.jwks().await, Err(BackendError::Api { status: 503, .. })));
+}
+
+/// The API URL of a support server (its own URL ends in a JWKS path).
+fn api_url(server: &Server) -> String {
+    server.url.trim_end_matches("/.well-known/jwks.json").to_string()
+}
+
+fn request_lines(server: &Server) -> Vec<String> {
+    server.requests.lock().unwrap().iter().map(|r| r.lines().next().unwrap_or_default().to_string()).collect()
+}
+
+#[tokio::test]
+async fn every_id_is_one_escaped_path_segment_and_query_values_are_encoded() {
+    let server =
+        Server::start(Reply::Body(json!({"id": "sess_1", "user_id": "u", "status": "revoked"}).to_string()));
+    let api = BackendApi::new(&api_url(&server), SECRET).retries(1, Duration::ZERO);
+    // ATTACKS: an id that is a path cannot reach another endpoint with the secret key.
+    api.revoke_session("sess_1/../../users/user_x/ban?").await.unwrap();
+    let _ = api.list_sessions("user_1&status=active", Some("a b")).await;
+    let _ = api.session_token("sess_1", Some("../jwks")).await;
+    assert_eq!(
+        request_lines(&server),
+        [
+            "POST /v1/sessions/sess_1%2F..%2F..%2Fusers%2Fuser_x%2Fban%3F/revoke HTTP/1.1",
+            "GET /v1/sessions?user_id=user_1%26status%3Dactive&status=a+b HTTP/1.1",
+            "POST /v1/sessions/sess_1/tokens/..%2Fjwks HTTP/1.1",
+        ]
+    );
+    for id in ["", ".", ".."] {
+        assert!(matches!(api.get_session(id).await, Err(BackendError::Invalid(_))), "{id:?}");
+        assert!(matches!(api.get_user(id).await, Err(BackendError::Invalid(_))), "{id:?}");
+    }
+    assert_eq!(server.hits(), 3, "a refused id sends nothing");
+}
+
+#[tokio::test]
+async fn responses_are_read_up_to_a_bound_and_plain_http_off_loopback_is_refused() {
+    let server = Server::start(Reply::Huge(MAX_RESPONSE_BYTES + 1));
+    let api = BackendApi::new(&api_url(&server), SECRET).retries(1, Duration::ZERO);
+    let err = api.get_session("sess_1").await.unwrap_err();
+    assert!(matches!(&err, BackendError::Decode(m) if m.contains("larger than")), "{err}");
+
+    let api = BackendApi::new("http://api.example.com", SECRET);
+    let err = api.get_session("sess_1").await.unwrap_err();
+    assert!(matches!(&err, BackendError::Invalid(m) if m.contains("https://")), "{err}");
+}
+
+#[tokio::test]
+async fn a_network_error_names_the_url_it_tried() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let api = BackendApi::new(&format!("http://127.0.0.1:{port}"), SECRET).retries(1, Duration::ZERO);
+    let err = api.get_session("sess_1").await.unwrap_err().to_string();
+    assert!(err.contains(&format!("GET http://127.0.0.1:{port}/v1/sessions/sess_1")), "{err}");
+    assert!(!err.contains(SECRET));
 }

@@ -419,3 +419,13 @@ async fn key_rotation_while_two_threads_verify() {
     assert!(verified > 10);
     assert!(server.hits() <= 10, "{} fetches", server.hits());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_off_loopback_is_never_fetched() {
+    let remote = RemoteJwks::new("http://clerk.example.com/.well-known/jwks.json");
+    let v = Verifier::new(remote.clone()).now(NOW);
+    let err = v.verify_session_async::<()>(&valid()).await.unwrap_err();
+    assert_eq!(err.reason, Reason::JwkRemoteFailedToLoad);
+    assert!(err.message.contains("use https://"), "{}", err.message);
+    assert_eq!(remote.fetch_count(), 0);
+}

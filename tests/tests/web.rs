@@ -180,6 +180,25 @@ async fn protected_paths_are_refused_by_the_layer() {
 }
 
 #[tokio::test]
+async fn protect_matches_the_path_the_client_sent_inside_a_nested_router() {
+    // The layer on the nested router sees `/admin`; its patterns name the full path.
+    let inner = Router::new()
+        .route("/admin", get(|| async { "admin" }))
+        .route("/open", get(|| async { "open" }))
+        .layer(ClerkLayer::new(verifier()).protect(["/api/admin"]));
+    let app = Router::new().nest("/api", inner);
+    let get = |path: &str| Request::builder().uri(path).body(Body::empty()).unwrap();
+    assert_eq!(app.clone().oneshot(get("/api/admin")).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.clone().oneshot(get("/api/open")).await.unwrap().status(), StatusCode::OK);
+    let signed_in = Request::builder()
+        .uri("/api/admin")
+        .header("authorization", bearer(&valid()))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.oneshot(signed_in).await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn two_sessions_of_one_client_resolve_to_their_own_sid() {
     let first = valid();
     let mut p = session();

@@ -131,6 +131,18 @@ impl Workload {
     }
 
     /// `header.payload`, as signed.
+    /// The workload's verifier with the instance key set fetched from `url` (a remote key set)
+    /// instead of held, token cache on: what a production verifier is.
+    pub fn remote_verifier(&self, url: &str) -> Verifier {
+        let remote = clerk_claims_runtime::keys::RemoteJwks::new(url);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(remote.refresh()).unwrap();
+        Verifier::new(remote)
+            .issuer("https://clerk.inspired.puma-74.lcl.dev")
+            .authorized_parties(["https://accounts.inspired.puma-74.lcl.dev"])
+            .now(NOW)
+    }
+
     pub fn signing_input(&self) -> &str {
         self.token.rsplit_once('.').map_or("", |(input, _)| input)
     }
@@ -179,4 +191,24 @@ impl Workload {
     ) -> Result<clerk_claims_runtime::SessionClaims<Custom>, clerk_claims_runtime::VerifyError> {
         self.verifier.verify_session::<Custom>(&self.token)
     }
+}
+
+/// Serves `body` as JSON to every request on 127.0.0.1, forever (a key set endpoint); its URL.
+pub fn serve(body: String) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/.well-known/jwks.json", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    url
 }

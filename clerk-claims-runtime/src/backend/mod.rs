@@ -3,6 +3,11 @@
 //! templates and the instance JWKS. Errors come back typed from Clerk's error
 //! envelope; 429 and 5xx responses are retried with backoff.
 //!
+//! Every id goes into the URL as one escaped path segment (an id holding `/`, `?` or `..` cannot
+//! reach another endpoint with the secret key), query values are encoded, a response is read up
+//! to [`MAX_RESPONSE_BYTES`], and the API URL must be `https://` (plain `http://` only on a
+//! loopback host, such as the dev issuer).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), clerk_claims_runtime::backend::BackendError> {
 //! use clerk_claims_runtime::backend::BackendApi;
@@ -15,6 +20,7 @@
 
 use std::time::Duration;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -58,6 +64,34 @@ pub enum BackendError {
     /// The response was not what the Backend API documents.
     #[error("unexpected Backend API response: {0}")]
     Decode(String),
+    /// The request was not sent: an id that cannot be a path segment, an API URL that is not
+    /// `https://`, or a client that could not be built.
+    #[error("the Backend API request was not sent: {0}")]
+    Invalid(String),
+}
+
+/// Largest response body read (a list of 500 users is well under it).
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// What stays unescaped in a path segment: RFC 3986's unreserved characters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `id` as one path segment, escaped; an empty id or one that is `.` or `..` is refused.
+///
+/// ```
+/// use clerk_claims_runtime::backend::path_segment;
+/// assert_eq!(path_segment("sess_123").unwrap(), "sess_123");
+/// assert_eq!(path_segment("sess_1/../../users/user_x/ban?").unwrap(), "sess_1%2F..%2F..%2Fusers%2Fuser_x%2Fban%3F");
+/// assert!(path_segment("..").is_err() && path_segment("").is_err());
+/// ```
+///
+/// # Errors
+/// [`BackendError::Invalid`] for an id that cannot stand for itself in a path.
+pub fn path_segment(id: &str) -> Result<String, BackendError> {
+    if matches!(id, "" | "." | "..") {
+        return Err(BackendError::Invalid(format!("{id:?} is not an id")));
+    }
+    Ok(utf8_percent_encode(id, SEGMENT).to_string())
 }
 
 /// A session (`GET /v1/sessions/{id}`).
@@ -170,7 +204,8 @@ struct TokenResponse {
 pub struct BackendApi {
     base: String,
     secret: String,
-    client: reqwest::Client,
+    /// The client, or why there is none (every call then fails with that).
+    client: Result<reqwest::Client, String>,
     attempts: u32,
     backoff: Duration,
 }
@@ -182,13 +217,19 @@ impl std::fmt::Debug for BackendApi {
 }
 
 impl BackendApi {
-    /// A client for `api_url` (`https://api.clerk.com`) authenticated with `secret_key`.
+    /// A client for `api_url` (`https://api.clerk.com`) authenticated with `secret_key`. An
+    /// `api_url` that is not `https://` (or `http://` on a loopback host) makes every call fail
+    /// with [`BackendError::Invalid`] before anything is sent.
     pub fn new(api_url: &str, secret_key: &str) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .user_agent(concat!("clerk-claims/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
+        // Redirects are not followed: the secret key goes to the API host and nowhere else.
+        let client = crate::urls::require_secure_url(api_url).and_then(|()| {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("clerk-claims/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| format!("the HTTP client could not be built: {e}"))
+        });
         BackendApi {
             base: format!("{}/v1", api_url.trim_end_matches('/')),
             secret: secret_key.to_string(),
@@ -205,27 +246,33 @@ impl BackendApi {
         self
     }
 
+    /// `method` on the path made of `segments` under `/v1` (each escaped as one segment), with
+    /// `query` encoded and `body` as JSON; 429 and 5xx retried.
     async fn call<T: DeserializeOwned>(
         &self,
         method: reqwest::Method,
-        path: &str,
+        segments: &[&str],
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<T, BackendError> {
-        let url = format!("{}{path}", self.base);
+        let client = self.client.as_ref().map_err(|e| BackendError::Invalid(e.clone()))?;
+        let mut url = self.base.clone();
+        for segment in segments {
+            url.push('/');
+            url.push_str(&path_segment(segment)?);
+        }
         let mut delay = self.backoff;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut request =
-                self.client.request(method.clone(), &url).bearer_auth(&self.secret).query(query);
+            let mut request = client.request(method.clone(), &url).bearer_auth(&self.secret).query(query);
             if let Some(body) = body {
                 request = request.json(body);
             }
             let retry = attempt < self.attempts;
             match request.send().await {
                 Err(e) if retry && (e.is_timeout() || e.is_connect()) => {}
-                Err(e) => return Err(BackendError::Transport(e.without_url().to_string())),
+                Err(e) => return Err(transport(&method, &url, e)),
                 Ok(response) => {
                     let status = response.status();
                     if retry && (status.as_u16() == 429 || status.is_server_error()) {
@@ -235,10 +282,15 @@ impl BackendApi {
                             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
                             .map_or(delay, |s| Duration::from_secs(s.min(30)));
                         tokio::time::sleep(wait).await;
-                        delay *= 2;
+                        delay = delay.saturating_mul(2);
                         continue;
                     }
-                    let bytes = response.bytes().await.map_err(|e| BackendError::Transport(e.to_string()))?;
+                    let bytes = read_bounded(response).await.map_err(|e| match e {
+                        Bounded::Transport(e) => transport(&method, &url, e),
+                        Bounded::TooLarge => BackendError::Decode(format!(
+                            "{method} {url}: the response is larger than {MAX_RESPONSE_BYTES} bytes"
+                        )),
+                    })?;
                     if !status.is_success() {
                         let errors =
                             serde_json::from_slice::<ClerkErrors>(&bytes).unwrap_or_else(|_| ClerkErrors {
@@ -251,11 +303,12 @@ impl BackendApi {
                             });
                         return Err(BackendError::Api { status: status.as_u16(), errors });
                     }
-                    return serde_json::from_slice(&bytes).map_err(|e| BackendError::Decode(e.to_string()));
+                    return serde_json::from_slice(&bytes)
+                        .map_err(|e| BackendError::Decode(format!("{method} {url}: {e}")));
                 }
             }
             tokio::time::sleep(delay).await;
-            delay *= 2;
+            delay = delay.saturating_mul(2);
         }
     }
 
@@ -272,7 +325,7 @@ impl BackendApi {
         if let Some(status) = status {
             query.push(("status", status));
         }
-        self.call(reqwest::Method::GET, "/sessions", &query, None).await
+        self.call(reqwest::Method::GET, &["sessions"], &query, None).await
     }
 
     /// `GET /v1/sessions/{id}`.
@@ -280,7 +333,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn get_session(&self, session_id: &str) -> Result<Session, BackendError> {
-        self.call(reqwest::Method::GET, &format!("/sessions/{session_id}"), &[], None).await
+        self.call(reqwest::Method::GET, &["sessions", session_id], &[], None).await
     }
 
     /// `POST /v1/sessions/{id}/revoke`: signs the session out everywhere.
@@ -288,7 +341,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn revoke_session(&self, session_id: &str) -> Result<Session, BackendError> {
-        self.call(reqwest::Method::POST, &format!("/sessions/{session_id}/revoke"), &[], None).await
+        self.call(reqwest::Method::POST, &["sessions", session_id, "revoke"], &[], None).await
     }
 
     /// `POST /v1/sessions/{id}/tokens[/{template}]`: a fresh session token, or a token of a JWT
@@ -316,8 +369,8 @@ impl BackendApi {
         expires_in_seconds: Option<u64>,
     ) -> Result<String, BackendError> {
         let path = match template {
-            Some(t) => format!("/sessions/{session_id}/tokens/{t}"),
-            None => format!("/sessions/{session_id}/tokens"),
+            Some(t) => vec!["sessions", session_id, "tokens", t],
+            None => vec!["sessions", session_id, "tokens"],
         };
         let body = match expires_in_seconds {
             Some(seconds) => serde_json::json!({"expires_in_seconds": seconds}),
@@ -340,7 +393,7 @@ impl BackendApi {
         if let (Some(org), Some(obj)) = (active_organization_id, body.as_object_mut()) {
             obj.insert("active_organization_id".into(), org.into());
         }
-        self.call(reqwest::Method::POST, "/sessions", &[], Some(&body)).await
+        self.call(reqwest::Method::POST, &["sessions"], &[], Some(&body)).await
     }
 
     /// `GET /v1/jwt_templates`.
@@ -348,7 +401,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn list_jwt_templates(&self) -> Result<Vec<JwtTemplate>, BackendError> {
-        self.call(reqwest::Method::GET, "/jwt_templates", &[], None).await
+        self.call(reqwest::Method::GET, &["jwt_templates"], &[], None).await
     }
 
     /// `POST /v1/jwt_templates` with a template body (`ClerkClaims::template_json()`).
@@ -356,7 +409,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn create_jwt_template(&self, body: &Value) -> Result<JwtTemplate, BackendError> {
-        self.call(reqwest::Method::POST, "/jwt_templates", &[], Some(body)).await
+        self.call(reqwest::Method::POST, &["jwt_templates"], &[], Some(body)).await
     }
 
     /// `PATCH /v1/jwt_templates/{id}`.
@@ -364,7 +417,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn update_jwt_template(&self, id: &str, body: &Value) -> Result<JwtTemplate, BackendError> {
-        self.call(reqwest::Method::PATCH, &format!("/jwt_templates/{id}"), &[], Some(body)).await
+        self.call(reqwest::Method::PATCH, &["jwt_templates", id], &[], Some(body)).await
     }
 
     /// `DELETE /v1/jwt_templates/{id}`.
@@ -372,9 +425,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn delete_jwt_template(&self, id: &str) -> Result<(), BackendError> {
-        self.call::<Value>(reqwest::Method::DELETE, &format!("/jwt_templates/{id}"), &[], None)
-            .await
-            .map(|_| ())
+        self.call::<Value>(reqwest::Method::DELETE, &["jwt_templates", id], &[], None).await.map(|_| ())
     }
 
     /// `GET /v1/users/{id}`.
@@ -382,7 +433,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn get_user(&self, user_id: &str) -> Result<User, BackendError> {
-        self.call(reqwest::Method::GET, &format!("/users/{user_id}"), &[], None).await
+        self.call(reqwest::Method::GET, &["users", user_id], &[], None).await
     }
 
     /// `POST /v1/users` with a body such as
@@ -391,7 +442,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn create_user(&self, body: &Value) -> Result<User, BackendError> {
-        self.call(reqwest::Method::POST, "/users", &[], Some(body)).await
+        self.call(reqwest::Method::POST, &["users"], &[], Some(body)).await
     }
 
     /// `GET /v1/users` with filters (`("email_address", "ada@example.com")`, `("limit", "50")`, ...).
@@ -399,7 +450,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn list_users(&self, query: &[(&str, &str)]) -> Result<Vec<User>, BackendError> {
-        self.call(reqwest::Method::GET, "/users", query, None).await
+        self.call(reqwest::Method::GET, &["users"], query, None).await
     }
 
     /// `PATCH /v1/users/{id}/metadata`: `public_metadata`, `private_metadata` and `unsafe_metadata`
@@ -408,7 +459,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn update_user_metadata(&self, user_id: &str, body: &Value) -> Result<User, BackendError> {
-        self.call(reqwest::Method::PATCH, &format!("/users/{user_id}/metadata"), &[], Some(body)).await
+        self.call(reqwest::Method::PATCH, &["users", user_id, "metadata"], &[], Some(body)).await
     }
 
     /// `POST /v1/organizations` (`name`, optional `slug`, `created_by`, `public_metadata`).
@@ -416,7 +467,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn create_organization(&self, body: &Value) -> Result<OrganizationObject, BackendError> {
-        self.call(reqwest::Method::POST, "/organizations", &[], Some(body)).await
+        self.call(reqwest::Method::POST, &["organizations"], &[], Some(body)).await
     }
 
     /// `POST /v1/organizations/{id}/memberships` (`user_id`, `role`).
@@ -428,13 +479,8 @@ impl BackendApi {
         organization_id: &str,
         body: &Value,
     ) -> Result<Membership, BackendError> {
-        self.call(
-            reqwest::Method::POST,
-            &format!("/organizations/{organization_id}/memberships"),
-            &[],
-            Some(body),
-        )
-        .await
+        self.call(reqwest::Method::POST, &["organizations", organization_id, "memberships"], &[], Some(body))
+            .await
     }
 
     /// `GET /v1/jwt_templates/{id}`.
@@ -442,7 +488,7 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn get_jwt_template(&self, id: &str) -> Result<JwtTemplate, BackendError> {
-        self.call(reqwest::Method::GET, &format!("/jwt_templates/{id}"), &[], None).await
+        self.call(reqwest::Method::GET, &["jwt_templates", id], &[], None).await
     }
 
     /// `GET /v1/jwks`: the instance's public keys.
@@ -450,6 +496,29 @@ impl BackendApi {
     /// # Errors
     /// [`BackendError`].
     pub async fn jwks(&self) -> Result<Value, BackendError> {
-        self.call(reqwest::Method::GET, "/jwks", &[], None).await
+        self.call(reqwest::Method::GET, &["jwks"], &[], None).await
     }
+}
+
+/// A transport error naming what was tried (never the secret key).
+fn transport(method: &reqwest::Method, url: &str, e: reqwest::Error) -> BackendError {
+    let what = if e.is_timeout() { "timed out".to_string() } else { e.without_url().to_string() };
+    BackendError::Transport(format!("{method} {url}: {what}"))
+}
+
+enum Bounded {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// The body, read up to [`MAX_RESPONSE_BYTES`].
+async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, Bounded> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Bounded::Transport)? {
+        if body.len().saturating_add(chunk.len()) > MAX_RESPONSE_BYTES {
+            return Err(Bounded::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
