@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use clerk_claims_runtime::testing::{DevIssuer, SigningKey};
+use clerk_claims_dev::{DevIssuer, SigningKey};
 
 use crate::Outcome;
 

@@ -5,12 +5,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use clerk_claims_codegen::{Kind, Source, check_file, check_source};
-use clerk_claims_runtime::Organization;
-use clerk_claims_runtime::keys::Algorithm;
-use clerk_claims_runtime::testing::{
+use clerk_claims_dev::{
     CustomKey, SESSION_TOKEN_LIFETIME, SigningKey, Subject, TemplateSpec, random_id,
     session_token_customized, template_token,
 };
+use clerk_claims_runtime::Organization;
+use clerk_claims_runtime::keys::Algorithm;
 use serde_json::Value;
 
 use crate::{Outcome, presets};
@@ -112,7 +112,7 @@ pub(crate) fn run(args: MintArgs) -> Outcome {
             if custom_key.is_none() {
                 eprintln!(
                     "note: signed with the bundled DEVELOPMENT-ONLY key (kid {})",
-                    clerk_claims_runtime::testing::DEVELOPMENT_KEY_ID
+                    clerk_claims_dev::DEVELOPMENT_KEY_ID
                 );
             }
             SigningKey::development()

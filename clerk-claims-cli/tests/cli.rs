@@ -494,10 +494,8 @@ mod typed {
 
 #[test]
 fn verify_template_accepts_exactly_what_the_generated_type_accepts() {
+    use clerk_claims_dev::{SigningKey, Subject, TemplateSpec, session_token_customized, template_token};
     use clerk_claims_runtime::Verifier;
-    use clerk_claims_runtime::testing::{
-        SigningKey, Subject, TemplateSpec, session_token_customized, template_token,
-    };
     use serde_json::json;
 
     let key = SigningKey::development();

@@ -5,7 +5,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use clerk_claims_runtime::testing::{DevIssuer, SigningKey};
+use clerk_claims_dev::{DevIssuer, SigningKey};
 use serde_json::{Value, json};
 
 fn clerk_claims(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {

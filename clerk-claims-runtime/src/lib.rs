@@ -26,8 +26,6 @@
 //! assert_eq!(claims["x-hasura-user-id"], "{{user.id}}");
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
-// `json!` of a Backend API user (about 45 fields) nests deeper than the default limit.
-#![cfg_attr(feature = "testing", recursion_limit = "256")]
 
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -38,8 +36,6 @@ pub mod instance;
 pub mod keys;
 pub mod request;
 pub mod session;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod urls;
 pub mod verify;
 

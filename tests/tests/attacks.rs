@@ -953,7 +953,7 @@ fn a_long_lived_token_without_the_session_category_is_not_a_session() {
 fn the_development_key_is_refused_off_loopback() {
     use clerk_claims_runtime::instance::InstanceConfig;
     use clerk_claims_runtime::keys::DEVELOPMENT_KEY_MODULUS;
-    let dev = clerk_claims_runtime::testing::SigningKey::development();
+    let dev = clerk_claims_dev::SigningKey::development();
     let token = |iss: &str| {
         let mut p = session();
         p["iss"] = json!(iss);
@@ -985,7 +985,7 @@ fn the_development_key_is_refused_off_loopback() {
         accepts(&Verifier::new(keys).issuer(production).allow_development_key().now(NOW), &token(production));
     }
     // CLERK_JWT_KEY holding the development key's public half: refused for a production instance.
-    let pem = clerk_claims_runtime::testing::DEVELOPMENT_KEY_PEM;
+    let pem = clerk_claims_dev::DEVELOPMENT_KEY_PEM;
     let armoured = pem.find("-----BEGIN").map_or(pem, |start| &pem[start..]);
     let pair = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&pem_der(armoured)).unwrap();
     let public_pem = format!(

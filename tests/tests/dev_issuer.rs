@@ -1,4 +1,4 @@
-//! The dev issuer (`clerk_claims_runtime::testing`) over real HTTP on 127.0.0.1: the whole Backend
+//! The dev issuer (`clerk_claims_dev`) over real HTTP on 127.0.0.1: the whole Backend
 //! API subset through the client, every response checked against Clerk's OpenAPI schemas, tokens
 //! verified into the generated types, parallel requests, malformed requests answered with Clerk's
 //! error envelope, and state that survives a restart through the fixtures file.
@@ -9,10 +9,10 @@ use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use clerk_claims_dev::{DevIssuer, State};
 use clerk_claims_runtime::backend::{BackendApi, BackendError};
 use clerk_claims_runtime::keys::RemoteJwks;
 use clerk_claims_runtime::keys::{Algorithm, Key};
-use clerk_claims_runtime::testing::{DevIssuer, State};
 use clerk_claims_runtime::verify::{TokenKind, decode};
 use clerk_claims_runtime::{ClerkClaims, Verifier};
 use clerk_claims_tests::bundled::*;

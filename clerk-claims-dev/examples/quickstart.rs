@@ -5,14 +5,14 @@
 //! the typed claims and the time left.
 //!
 //! ```sh
-//! cargo run -q -p clerk-claims-runtime --all-features --example quickstart
+//! cargo run -q -p clerk-claims-dev --example quickstart
 //! ```
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use clerk_claims_dev::DevIssuer;
 use clerk_claims_runtime::keys::RemoteJwks;
 use clerk_claims_runtime::session::human;
-use clerk_claims_runtime::testing::DevIssuer;
 use clerk_claims_runtime::{ClerkClaims, Verifier};
 use serde_json::json;
 

@@ -10,17 +10,17 @@
 //! (the example's) does.
 //!
 //! The ratio of the times per request is the ratio of requests per second (BENCHMARKS.md).
-//! Run: `cargo bench -p clerk-claims-runtime --all-features --bench web`.
+//! Run: `cargo bench -p clerk-claims-dev --bench web`.
 
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use axum::{Json, Router};
+use clerk_claims_dev::DevIssuer;
 use clerk_claims_runtime::ClerkClaims;
 use clerk_claims_runtime::Verifier;
 use clerk_claims_runtime::axum::{Auth, ClerkLayer};
 use clerk_claims_runtime::keys::RemoteJwks;
-use clerk_claims_runtime::testing::DevIssuer;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 

@@ -1,6 +1,13 @@
-//! A local Clerk-compatible issuer (feature `testing`): the JWKS, the Backend API subset this crate
-//! works with, and tokens signed as Clerk signs them, so that an application's tests need no Clerk
-//! account and no network. `clerk-claims dev` runs the same issuer as a process.
+//! A local Clerk-compatible issuer: the JWKS, the Backend API subset clerk-claims works with, and
+//! tokens signed as Clerk signs them, so that an application's tests need no Clerk account and no
+//! network. `clerk-claims dev` runs the same issuer as a process. A dev-dependency: the crate an
+//! application links to verify tokens, `clerk-claims-runtime`, does not depend on this one.
+//!
+//! - [`DevIssuer`] and its [`DevIssuerBuilder`]: the server, in process on 127.0.0.1;
+//! - [`SigningKey`] (the bundled DEVELOPMENT-ONLY key, or any PEM) and [`CustomKey`] (templates'
+//!   own keys);
+//! - the minting functions ([`session_token`], [`template_token`], ...), usable without a server;
+//! - the Backend API routes (`api`) over the store (`store`, one file per resource).
 //!
 //! It signs with the bundled development key unless given another one. DEVELOPMENT ONLY: that key
 //! is public, so a verifier that trusts it trusts anyone.
@@ -8,7 +15,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! use clerk_claims_runtime::testing::DevIssuer;
+//! use clerk_claims_dev::DevIssuer;
 //! use serde_json::json;
 //!
 //! let issuer = DevIssuer::start().await.unwrap();
@@ -44,8 +51,8 @@ pub use mint::{
 };
 pub use store::{ApiError, State};
 
-use crate::Verifier;
-use crate::backend::BackendApi;
+use clerk_claims_runtime::Verifier;
+use clerk_claims_runtime::backend::BackendApi;
 
 /// Where a running dev issuer answers; `clerk-claims dev` prints this as its first line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,7 +263,7 @@ impl DevIssuer {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// use clerk_claims_runtime::testing::DevIssuer;
+    /// use clerk_claims_dev::DevIssuer;
     /// let dir = tempfile::tempdir().unwrap();
     /// let issuer = DevIssuer::builder()
     ///     .fixtures(dir.path().join("state.json"))
@@ -368,7 +375,7 @@ impl DevIssuer {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// use serde_json::json;
-    /// let issuer = clerk_claims_runtime::testing::DevIssuer::start().await.unwrap();
+    /// let issuer = clerk_claims_dev::DevIssuer::start().await.unwrap();
     /// let first = issuer.put_template(json!({"name": "api", "claims": {"aud": "a"}})).unwrap();
     /// let again = issuer.put_template(json!({"name": "api", "claims": {"aud": "b"}, "lifetime": 120})).unwrap();
     /// assert_eq!(first, again);
@@ -386,7 +393,7 @@ impl DevIssuer {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let issuer = clerk_claims_runtime::testing::DevIssuer::start().await.unwrap();
+    /// let issuer = clerk_claims_dev::DevIssuer::start().await.unwrap();
     /// let user = issuer.create_user(serde_json::json!({})).unwrap();
     /// let session = issuer.create_session(&user, None).unwrap();
     /// issuer.revoke_session(&session).unwrap();

@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value};
 
-use super::Shared;
-use super::store::{ApiError, State};
+use crate::Shared;
+use crate::store::{ApiError, State};
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -233,7 +233,7 @@ async fn template_token(
 
 fn token(shared: &Shared, session: &str, template: Option<&str>, headers: &HeaderMap, body: Body) -> Reply {
     let body = object(body)?;
-    let expires = super::store::expires_in(&body)?;
+    let expires = crate::store::expires_in(&body)?;
     // A dev issuer extension: the origin the token is for (`azp`), as the Frontend API sets it.
     let azp = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
     let jwt = shared.mint(session, template, expires, azp)?;

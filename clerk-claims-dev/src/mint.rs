@@ -9,10 +9,10 @@
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use serde_json::{Map, Value, json};
 
-use super::{CustomKey, SigningKey};
-use crate::Organization;
-use crate::claims::encode_v2;
-use crate::verify::category;
+use crate::{CustomKey, SigningKey};
+use clerk_claims_runtime::Organization;
+use clerk_claims_runtime::claims::encode_v2;
+use clerk_claims_runtime::verify::category;
 
 /// Lifetime of a session token, in seconds (Clerk's).
 pub const SESSION_TOKEN_LIFETIME: i64 = 60;
@@ -40,7 +40,7 @@ pub enum MintError {
     Template(String),
     /// Signing failed.
     #[error("{0}")]
-    Key(#[from] crate::keys::KeyError),
+    Key(#[from] clerk_claims_runtime::keys::KeyError),
 }
 
 /// A JWT template as the minting needs it: claims, lifetime and skew.
@@ -59,7 +59,7 @@ pub struct TemplateSpec {
 /// The claims of a v2 session token for `subject`, issued at `now`, valid `lifetime` seconds.
 ///
 /// ```
-/// use clerk_claims_runtime::testing::{Subject, session_claims};
+/// use clerk_claims_dev::{Subject, session_claims};
 /// let subject = Subject { issuer: "http://127.0.0.1:1".into(), user_id: "user_1".into(), session_id: "sess_1".into(), ..Default::default() };
 /// let claims = session_claims(&subject, 1_700_000_000, 60);
 /// assert_eq!((claims["v"].as_i64(), claims["exp"].as_i64(), claims["sid"].as_str()), (Some(2), Some(1_700_000_060), Some("sess_1")));
@@ -88,7 +88,7 @@ pub fn session_claims(subject: &Subject, now: i64, lifetime: i64) -> Value {
 /// [`MintError::Template`] when an expression in the claims is malformed.
 ///
 /// ```
-/// use clerk_claims_runtime::testing::{Subject, TemplateSpec, template_claims};
+/// use clerk_claims_dev::{Subject, TemplateSpec, template_claims};
 /// use serde_json::json;
 /// let template = TemplateSpec { claims: json!({"email": "{{user.primary_email_address}}", "sub": "ignored"}), lifetime: 300, allowed_clock_skew: 5, custom_key: None };
 /// let subject = Subject { issuer: "http://127.0.0.1:1".into(), user_id: "user_1".into(), ..Default::default() };
@@ -122,7 +122,7 @@ pub fn template_claims(
 /// [`MintError::Key`] when signing fails.
 ///
 /// ```
-/// use clerk_claims_runtime::testing::{SigningKey, Subject, session_token};
+/// use clerk_claims_dev::{SigningKey, Subject, session_token};
 /// use clerk_claims_runtime::Verifier;
 /// let key = SigningKey::development();
 /// let subject = Subject { issuer: "http://127.0.0.1:1".into(), user_id: "user_1".into(), session_id: "sess_1".into(), ..Default::default() };
@@ -146,7 +146,7 @@ pub fn session_token(
 /// [`MintError`].
 ///
 /// ```
-/// use clerk_claims_runtime::testing::{SigningKey, Subject, session_token_customized};
+/// use clerk_claims_dev::{SigningKey, Subject, session_token_customized};
 /// use serde_json::json;
 /// let key = SigningKey::development();
 /// let subject = Subject { issuer: "http://127.0.0.1:1".into(), user_id: "user_1".into(), session_id: "sess_1".into(), ..Default::default() };
@@ -223,7 +223,7 @@ fn sorted(claims: Map<String, Value>) -> Map<String, Value> {
 /// `prefix` and `len` random alphanumeric characters, as Clerk's ids (`user_2GIp...`).
 ///
 /// ```
-/// let id = clerk_claims_runtime::testing::random_id("user_", 27);
+/// let id = clerk_claims_dev::random_id("user_", 27);
 /// assert!(id.starts_with("user_") && id.len() == 32);
 /// ```
 pub fn random_id(prefix: &str, len: usize) -> String {

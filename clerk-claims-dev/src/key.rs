@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use aws_lc_rs::hmac;
 
-use crate::keys::{Algorithm, Jwks, Key, KeyError};
+use clerk_claims_runtime::keys::{Algorithm, Jwks, Key, KeyError};
 
 /// The bundled development key. DEVELOPMENT ONLY: it is published with this crate, so anyone can
 /// sign tokens with it; never configure a production verifier to trust it.
@@ -20,7 +20,7 @@ pub const DEVELOPMENT_KEY_ID: &str = "ins_dev_clerk_claims_development_only";
 /// An RSA private key that signs RS256 tokens under a `kid`.
 ///
 /// ```
-/// use clerk_claims_runtime::testing::SigningKey;
+/// use clerk_claims_dev::SigningKey;
 /// let key = SigningKey::development();
 /// assert_eq!(key.kid(), "ins_dev_clerk_claims_development_only");
 /// let token = key.sign(&serde_json::json!({"typ": "JWT"}), &serde_json::json!({"sub": "user_1"})).unwrap();
@@ -108,14 +108,14 @@ impl SigningKey {
     /// The public JWKS document (`{"keys": [...]}`) that verifies this key's tokens.
     ///
     /// ```
-    /// let jwks = clerk_claims_runtime::testing::SigningKey::development().jwks_json();
+    /// let jwks = clerk_claims_dev::SigningKey::development().jwks_json();
     /// assert_eq!(jwks["keys"][0]["kty"], "RSA");
     /// ```
     pub fn jwks_json(&self) -> Value {
         json!({"keys": [self.public.jwk()]})
     }
 
-    /// The public key set, ready for a [`Verifier`](crate::Verifier).
+    /// The public key set, ready for a [`Verifier`](clerk_claims_runtime::Verifier).
     pub fn jwks(&self) -> Jwks {
         // Rebuilt from the JWK: `Key` is not `Clone` (it holds a parsed key).
         Key::from_jwk(self.public.jwk()).map_or_else(|_| Jwks::from_keys([]), |k| Jwks::from_keys([k]))
@@ -160,12 +160,12 @@ impl CustomKey {
     ///
     /// ```
     /// use clerk_claims_runtime::keys::Algorithm;
-    /// use clerk_claims_runtime::testing::CustomKey;
+    /// use clerk_claims_dev::CustomKey;
     /// assert!(CustomKey::new(Algorithm::HS256, b"short".to_vec()).is_err());
     /// assert!(CustomKey::new(Algorithm::RS256, vec![0; 64]).is_err());
     /// ```
     pub fn new(algorithm: Algorithm, secret: Vec<u8>) -> Result<CustomKey, KeyError> {
-        crate::keys::hmac_key(&secret, algorithm)?;
+        Key::hmac(&secret, algorithm)?;
         Ok(CustomKey { algorithm, secret })
     }
 
@@ -176,7 +176,7 @@ impl CustomKey {
     ///
     /// ```
     /// use clerk_claims_runtime::keys::{Algorithm, Key};
-    /// use clerk_claims_runtime::testing::CustomKey;
+    /// use clerk_claims_dev::CustomKey;
     /// let secret = b"a-supabase-jwt-secret-of-32-bytes!";
     /// let custom = CustomKey::new(Algorithm::HS256, secret.to_vec()).unwrap();
     /// let token = custom.sign(&serde_json::json!({"typ": "JWT"}), &serde_json::json!({"sub": "user_1", "exp": 100})).unwrap();
@@ -185,7 +185,13 @@ impl CustomKey {
     /// assert_eq!(claims["sub"], "user_1");
     /// ```
     pub fn sign(&self, header: &Value, claims: &Value) -> Result<String, KeyError> {
-        let key = crate::keys::hmac_key(&self.secret, self.algorithm)?;
+        let hash = match self.algorithm {
+            Algorithm::HS256 => hmac::HMAC_SHA256,
+            Algorithm::HS384 => hmac::HMAC_SHA384,
+            Algorithm::HS512 => hmac::HMAC_SHA512,
+            other => return Err(KeyError(format!("{other} is not an HMAC algorithm"))),
+        };
+        let key = hmac::Key::new(hash, &self.secret);
         compact(header, &[("alg", self.algorithm.name())], claims, |input| {
             Ok(hmac::sign(&key, input).as_ref().to_vec())
         })
