@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value};
 
 use crate::Shared;
-use crate::store::{ApiError, State};
+use crate::store::ApiError;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -30,10 +30,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let v1 = Router::new()
         .route("/jwks", get(jwks))
         .route("/users", get(list_users).post(create_user))
+        .route("/users/count", get(count_users))
         .route("/users/{id}", get(get_user))
         .route("/users/{id}/metadata", axum::routing::patch(update_user_metadata))
-        .route("/organizations", post(create_organization))
-        .route("/organizations/{id}/memberships", post(create_membership))
+        .route("/organizations", get(list_organizations).post(create_organization))
+        .route("/organizations/{id}", get(get_organization))
+        .route("/organizations/{id}/memberships", get(list_memberships).post(create_membership))
         .route("/sessions", get(list_sessions).post(create_session))
         .route("/sessions/{id}", get(get_session))
         .route("/sessions/{id}/revoke", post(revoke_session))
@@ -66,7 +68,11 @@ async fn authenticate(AxumState(shared): AxumState<Arc<Shared>>, request: Reques
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")))
         .map(|(_, token)| token.trim());
-    if presented != Some(shared.info.secret_key.as_str()) {
+    // Compared in constant time: how long a refusal takes says nothing about the key.
+    let matches = presented.is_some_and(|p| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(p.as_bytes(), shared.info.secret_key.as_bytes()).is_ok()
+    });
+    if !matches {
         return ApiError::new(
             401,
             "authentication_invalid",
@@ -172,6 +178,29 @@ async fn list_users(AxumState(shared): AxumState<Arc<Shared>>, query: Pairs) -> 
     shared.read(|s| s.list_users(&query)).map(axum::Json)
 }
 
+async fn count_users(AxumState(shared): AxumState<Arc<Shared>>, query: Pairs) -> Reply {
+    let query = pairs(query)?;
+    Ok(axum::Json(shared.read(|s| s.count_users(&query))))
+}
+
+async fn list_organizations(AxumState(shared): AxumState<Arc<Shared>>, query: Pairs) -> Reply {
+    let query = pairs(query)?;
+    shared.read(|s| s.list_organizations(&query)).map(axum::Json)
+}
+
+async fn get_organization(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
+    shared.read(|s| s.get_organization(&id)).map(axum::Json)
+}
+
+async fn list_memberships(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(id): Path<String>,
+    query: Pairs,
+) -> Reply {
+    let query = pairs(query)?;
+    shared.read(|s| s.list_memberships(&id, &query)).map(axum::Json)
+}
+
 async fn update_user_metadata(
     AxumState(shared): AxumState<Arc<Shared>>,
     Path(id): Path<String>,
@@ -240,8 +269,9 @@ fn token(shared: &Shared, session: &str, template: Option<&str>, headers: &Heade
     Ok(axum::Json(serde_json::json!({"object": "token", "jwt": jwt})))
 }
 
-async fn list_templates(AxumState(shared): AxumState<Arc<Shared>>) -> Reply {
-    Ok(axum::Json(shared.read(State::list_templates)))
+async fn list_templates(AxumState(shared): AxumState<Arc<Shared>>, query: Pairs) -> Reply {
+    let query = pairs(query)?;
+    shared.read(|s| s.list_templates(&query)).map(axum::Json)
 }
 
 async fn get_template(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {

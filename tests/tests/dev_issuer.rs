@@ -117,6 +117,81 @@ fn verifier_over_http(issuer: &DevIssuer) -> Verifier {
     Verifier::new(remote).issuer(issuer.info().issuer.clone())
 }
 
+// ---- Clerk's list shapes -----------------------------------------------------------------------
+
+/// `{data, total_count}` with each item of `#/components/schemas/<item>`.
+fn assert_paged(item: &str, value: &Value, total: usize, len: usize) {
+    assert_eq!(value["total_count"], json!(total), "{value:#}");
+    let data = value["data"].as_array().unwrap_or_else(|| panic!("no data: {value:#}"));
+    assert_eq!(data.len(), len, "{value:#}");
+    assert_schema(&format!("{item}[]"), &value["data"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_list_answers_in_both_of_clerks_shapes_with_limit_offset_and_order() {
+    let issuer = DevIssuer::start().await.unwrap();
+    let raw = Raw::new(&issuer);
+    let names = ["Carol", "alice", "Bob"];
+    let mut users = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let user = issuer
+            .create_user(json!({"first_name": name, "email_address": [format!("{}@example.com", name.to_lowercase())]}))
+            .unwrap();
+        users.push(user);
+        tokio::time::sleep(Duration::from_millis(2 + i as u64)).await; // distinct created_at
+    }
+    let org = issuer.create_organization(json!({"name": "Acme"})).unwrap();
+    issuer.create_organization(json!({"name": "Beta"})).unwrap();
+    for user in &users {
+        issuer.add_membership(&org, json!({"user_id": user, "role": "org:member"})).unwrap();
+        issuer.create_session(user, None).unwrap();
+        issuer.create_session(user, Some(&org)).unwrap();
+    }
+    for name in ["t1", "t2", "t3"] {
+        issuer.create_template(json!({"name": name, "claims": {"n": name}})).unwrap();
+    }
+
+    // Users: a bare array by default (newest first), `{data, total_count}` with `paginated`.
+    let listed = raw.ok("GET", "/v1/users", None).await;
+    assert_schema("User[]", &listed);
+    assert_eq!(listed[0]["first_name"], "Bob");
+    let paged = raw.ok("GET", "/v1/users?paginated=true&limit=2&offset=1&order_by=%2Bfirst_name", None).await;
+    assert_paged("User", &paged, 3, 2);
+    assert_eq!((paged["data"][0]["first_name"].as_str(), paged["data"][1]["first_name"].as_str()), (Some("Bob"), Some("Carol")));
+    assert_schema("TotalCount", &raw.ok("GET", "/v1/users/count?query=ali", None).await);
+    assert_eq!(raw.ok("GET", "/v1/users/count?query=ali", None).await["total_count"], 1);
+
+    // Sessions of one user, in both shapes.
+    let path = format!("/v1/sessions?user_id={}", users[0]);
+    assert_schema("Session[]", &raw.ok("GET", &path, None).await);
+    assert_paged("Session", &raw.ok("GET", &format!("{path}&paginated=true&limit=1"), None).await, 2, 1);
+
+    // JWT templates.
+    assert_eq!(raw.ok("GET", "/v1/jwt_templates?limit=2", None).await.as_array().unwrap().len(), 2);
+    assert_paged("JWTTemplate", &raw.ok("GET", "/v1/jwt_templates?paginated=true&offset=2", None).await, 3, 1);
+
+    // Organizations and memberships always page.
+    let orgs = raw.ok("GET", "/v1/organizations?order_by=name", None).await;
+    assert_schema("Organizations", &orgs);
+    assert_paged("Organization", &orgs, 2, 2);
+    assert_eq!(orgs["data"][0]["name"], "Acme");
+    let by_member = raw.ok("GET", &format!("/v1/organizations?user_id={}", users[1]), None).await;
+    assert_eq!(by_member["total_count"], 1);
+    let members = raw.ok("GET", &format!("/v1/organizations/{org}/memberships?limit=2&order_by=first_name"), None).await;
+    assert_schema("OrganizationMemberships", &members);
+    assert_paged("OrganizationMembership", &members, 3, 2);
+    assert_eq!(members["data"][0]["public_user_data"]["first_name"], "alice");
+    assert_schema("Organization", &raw.ok("GET", &format!("/v1/organizations/{org}"), None).await);
+    assert_schema("Organization", &raw.ok("GET", "/v1/organizations/acme", None).await);
+
+    // Bad paging is Clerk's 422 with the parameter named.
+    for query in ["limit=0", "limit=501", "offset=-1", "paginated=maybe", "order_by=-password"] {
+        let (status, error) = raw.send("GET", &format!("/v1/users?{query}"), None).await;
+        assert_eq!(status, 422, "{query}: {error}");
+        assert_schema("ClerkErrors", &error);
+    }
+}
+
 // ---- the Backend API subset through the client -----------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@
 mod context;
 mod error;
 mod fixtures;
+mod list;
 mod organizations;
 mod sessions;
 mod templates;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::list::{Query, field};
 use super::{ApiError, Body, Metadata, State, image_url, now_ms};
 use crate::random_id;
 
@@ -105,6 +106,63 @@ impl State {
         let out = self.organization_json(&organization);
         self.organizations.push(organization);
         Ok(out)
+    }
+
+    /// `GET /v1/organizations`: `query` (part of the name or slug), `user_id` (a member),
+    /// `organization_id`, `order_by` (`name`, `created_at`, `members_count`; default
+    /// `-created_at`), `limit`, `offset`; always `{data, total_count}`.
+    pub(crate) fn list_organizations(&self, query: &[(String, String)]) -> Result<Value, ApiError> {
+        let query = Query(query);
+        let page = query.page(true)?;
+        let order = query.order(&["name", "created_at", "members_count"], "-created_at")?;
+        let (users, ids) = (query.all("user_id"), query.all("organization_id"));
+        let text = query.one("query").map(str::to_lowercase);
+        let mut organizations: Vec<Value> = self
+            .organizations
+            .iter()
+            .filter(|o| ids.is_empty() || ids.contains(&o.id.as_str()))
+            .filter(|o| {
+                users.is_empty()
+                    || self.memberships.iter().any(|m| m.organization_id == o.id && users.contains(&m.user_id.as_str()))
+            })
+            .filter(|o| {
+                text.as_deref()
+                    .is_none_or(|t| o.name.to_lowercase().contains(t) || o.slug.to_lowercase().contains(t))
+            })
+            .map(|o| self.organization_json(o))
+            .collect();
+        order.sort(&mut organizations, field);
+        Ok(page.of(organizations))
+    }
+
+    /// `GET /v1/organizations/{id_or_slug}`.
+    pub(crate) fn get_organization(&self, id_or_slug: &str) -> Result<Value, ApiError> {
+        Ok(self.organization_json(self.organization(id_or_slug)?))
+    }
+
+    /// `GET /v1/organizations/{id}/memberships`: `user_id`, `role` (each may repeat), `order_by`
+    /// (`created_at`, `first_name`, `last_name`, `email_address`, `username`; default
+    /// `-created_at`), `limit`, `offset`; always `{data, total_count}`.
+    pub(crate) fn list_memberships(&self, organization_id: &str, query: &[(String, String)]) -> Result<Value, ApiError> {
+        let organization_id = self.organization(organization_id)?.id.clone();
+        let query = Query(query);
+        let page = query.page(true)?;
+        let order = query.order(&["created_at", "first_name", "last_name", "email_address", "username"], "-created_at")?;
+        let (users, roles) = (query.all("user_id"), query.all("role"));
+        let mut memberships: Vec<Value> = self
+            .memberships
+            .iter()
+            .filter(|m| m.organization_id == organization_id)
+            .filter(|m| users.is_empty() || users.contains(&m.user_id.as_str()))
+            .filter(|m| roles.is_empty() || roles.contains(&m.role.as_str()))
+            .map(|m| self.membership_json(m))
+            .collect::<Result<_, _>>()?;
+        order.sort(&mut memberships, |membership, name| match name {
+            "created_at" => field(membership, name),
+            "email_address" => field(&membership["public_user_data"], "identifier"),
+            _ => field(&membership["public_user_data"], name),
+        });
+        Ok(page.of(memberships))
     }
 
     pub(super) fn organization_json(&self, organization: &OrganizationRecord) -> Value {

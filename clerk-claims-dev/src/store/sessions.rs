@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use clerk_claims_codegen::template::LIFETIME_RANGE;
 use clerk_claims_runtime::Organization;
 
+use super::list::Query;
 use super::{ApiError, Body, State, now_ms};
 use crate::mint::{Subject, TemplateSpec};
 use crate::{CustomKey, random_id};
@@ -81,10 +82,11 @@ impl State {
         Ok(out)
     }
 
-    /// `GET /v1/sessions?user_id=&client_id=&status=`: one of `user_id` / `client_id` is required.
+    /// `GET /v1/sessions?user_id=&client_id=&status=`: one of `user_id` / `client_id` is required;
+    /// newest first, `limit`, `offset`, `{data, total_count}` with `paginated`.
     pub(crate) fn list_sessions(&self, query: &[(String, String)]) -> Result<Value, ApiError> {
-        let value = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        let (user, client, status) = (value("user_id"), value("client_id"), value("status"));
+        let query = Query(query);
+        let (user, client, status) = (query.one("user_id"), query.one("client_id"), query.one("status"));
         if user.is_none() && client.is_none() {
             return Err(ApiError::new(
                 422,
@@ -94,6 +96,7 @@ impl State {
             )
             .param("user_id"));
         }
+        let page = query.page(false)?;
         let mut sessions: Vec<&SessionRecord> = self
             .sessions
             .iter()
@@ -102,7 +105,7 @@ impl State {
             .filter(|s| status.is_none_or(|st| s.status == st))
             .collect();
         sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
-        Ok(Value::Array(sessions.into_iter().map(session_json).collect()))
+        Ok(page.of(sessions.into_iter().map(session_json).collect()))
     }
 
     /// `GET /v1/sessions/{id}`.

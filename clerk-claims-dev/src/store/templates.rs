@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use clerk_claims_codegen::template::{CLOCK_SKEW_RANGE, LIFETIME_RANGE};
 use clerk_claims_runtime::keys::KeyError;
 
+use super::list::Query;
 use super::{ApiError, Body, State, now_ms};
 use crate::{CustomKey, random_id};
 
@@ -25,9 +26,11 @@ pub(super) struct TemplateRecord {
 }
 
 impl State {
-    /// `GET /v1/jwt_templates`.
-    pub(crate) fn list_templates(&self) -> Value {
-        Value::Array(self.jwt_templates.iter().map(template_json).collect())
+    /// `GET /v1/jwt_templates`: in creation order, `limit`, `offset`, `{data, total_count}` with
+    /// `paginated`.
+    pub(crate) fn list_templates(&self, query: &[(String, String)]) -> Result<Value, ApiError> {
+        let page = Query(query).page(false)?;
+        Ok(page.of(self.jwt_templates.iter().map(template_json).collect()))
     }
 
     /// `GET /v1/jwt_templates/{id}`.

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::list::{Query, field};
 use super::{ApiError, Body, Metadata, State, image_url, merge, now_ms};
 use crate::random_id;
 
@@ -93,42 +94,58 @@ impl State {
         Ok(self.user_json(self.user(id)?))
     }
 
-    /// `GET /v1/users`: newest first; `user_id`, `email_address`, `organization_id` filters (each
-    /// may repeat), `limit` (1-500, default 10), `offset`.
-    pub(crate) fn list_users(&self, query: &[(String, String)]) -> Result<Value, ApiError> {
-        let values =
-            |name: &str| query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
-        let (ids, emails, orgs) = (values("user_id"), values("email_address"), values("organization_id"));
-        let number = |name: &str, default: usize, max: usize| -> Result<usize, ApiError> {
-            match values(name).first() {
-                None => Ok(default),
-                Some(text) => text.parse::<usize>().ok().filter(|n| *n <= max).ok_or_else(|| {
-                    ApiError::invalid(
-                        name,
-                        format!("`{name}` must be an integer from 0 to {max}, not `{text}`."),
-                    )
-                }),
-            }
-        };
-        let (limit, offset) = (number("limit", 10, 500)?.max(1), number("offset", 0, usize::MAX)?);
-        let mut users: Vec<&UserRecord> = self
-            .users
+    /// The users a `GET /v1/users` (or `/v1/users/count`) query selects: `user_id`,
+    /// `email_address`, `username`, `external_id`, `organization_id` (each may repeat) and `query`
+    /// (part of a name, username or email address).
+    fn matching_users(&self, query: &Query<'_>) -> Vec<&UserRecord> {
+        let (ids, emails, orgs) = (query.all("user_id"), query.all("email_address"), query.all("organization_id"));
+        let (usernames, external) = (query.all("username"), query.all("external_id"));
+        let text = query.one("query").map(str::to_lowercase);
+        self.users
             .iter()
             .filter(|u| ids.is_empty() || ids.contains(&u.id.as_str()))
             .filter(|u| {
-                emails.is_empty()
-                    || u.email_addresses.iter().any(|e| emails.contains(&e.email_address.as_str()))
+                emails.is_empty() || u.email_addresses.iter().any(|e| emails.contains(&e.email_address.as_str()))
             })
+            .filter(|u| usernames.is_empty() || u.username.as_deref().is_some_and(|n| usernames.contains(&n)))
+            .filter(|u| external.is_empty() || u.external_id.as_deref().is_some_and(|x| external.contains(&x)))
             .filter(|u| {
                 orgs.is_empty()
-                    || self
-                        .memberships
-                        .iter()
-                        .any(|m| m.user_id == u.id && orgs.contains(&m.organization_id.as_str()))
+                    || self.memberships.iter().any(|m| m.user_id == u.id && orgs.contains(&m.organization_id.as_str()))
             })
-            .collect();
-        users.sort_by_key(|u| std::cmp::Reverse(u.created_at));
-        Ok(Value::Array(users.into_iter().skip(offset).take(limit).map(|u| self.user_json(u)).collect()))
+            .filter(|u| {
+                text.as_deref().is_none_or(|t| {
+                    [&u.first_name, &u.last_name, &u.username]
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str)
+                        .chain(u.email_addresses.iter().map(|e| e.email_address.as_str()))
+                        .any(|field| field.to_lowercase().contains(t))
+                })
+            })
+            .collect()
+    }
+
+    /// `GET /v1/users`: the filters of [`State::matching_users`], `order_by` (default
+    /// `-created_at`), `limit`, `offset`; a bare array, or `{data, total_count}` with `paginated`.
+    pub(crate) fn list_users(&self, query: &[(String, String)]) -> Result<Value, ApiError> {
+        let query = Query(query);
+        let page = query.page(false)?;
+        let order = query.order(
+            &["created_at", "updated_at", "email_address", "first_name", "last_name", "username", "last_sign_in_at", "last_active_at"],
+            "-created_at",
+        )?;
+        let mut users: Vec<Value> = self.matching_users(&query).into_iter().map(|u| self.user_json(u)).collect();
+        order.sort(&mut users, |user, name| match name {
+            "email_address" => user.pointer("/email_addresses/0/email_address").cloned().unwrap_or(Value::Null),
+            _ => field(user, name),
+        });
+        Ok(page.of(users))
+    }
+
+    /// `GET /v1/users/count`: how many users the filters of `GET /v1/users` select.
+    pub(crate) fn count_users(&self, query: &[(String, String)]) -> Value {
+        json!({"object": "total_count", "total_count": self.matching_users(&Query(query)).len()})
     }
 
     /// `PATCH /v1/users/{id}/metadata`: deep merge; `null` removes a key.
