@@ -105,6 +105,24 @@ impl SigningKey {
         &self.public
     }
 
+    /// The public key as PEM (`-----BEGIN PUBLIC KEY-----`, SPKI): what Clerk's Dashboard shows as
+    /// the "JWT public key", for networkless verification (`CLERK_JWT_KEY`, `jwtKey` of Clerk's SDKs).
+    ///
+    /// ```
+    /// let key = clerk_claims_dev::SigningKey::development();
+    /// let pem = key.public_pem();
+    /// assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+    /// let parsed = clerk_claims_runtime::keys::Key::from_pem(&pem, "k").unwrap();
+    /// assert_eq!(parsed.jwk()["n"], key.public_key().jwk()["n"]);
+    /// ```
+    pub fn public_pem(&self) -> String {
+        use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+        let der: Result<PublicKeyX509Der<'static>, _> = self.pair.public_key().as_der();
+        let body = der.map(|der| STANDARD.encode(der.as_ref())).unwrap_or_default();
+        let lines: Vec<&str> = body.as_bytes().chunks(64).filter_map(|line| std::str::from_utf8(line).ok()).collect();
+        format!("-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n", lines.join("\n"))
+    }
+
     /// The public JWKS document (`{"keys": [...]}`) that verifies this key's tokens.
     ///
     /// ```
