@@ -29,6 +29,11 @@ pub(crate) struct DevArgs {
     /// environment variable to the flag: a flag shows in the process list.
     #[arg(long, env = "CLERK_DEV_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
+    /// After the first line, print the `export CLERK_PUBLISHABLE_KEY=... CLERK_SECRET_KEY=...
+    /// CLERK_API_URL=...` line that configures an application (and `clerk-claims doctor`) for this
+    /// issuer, to paste into a shell.
+    #[arg(long)]
+    print_env: bool,
     /// Template files to serve: JWT templates are created (or replaced, by name); a session
     /// customization applies to every session token.
     #[arg(long)]
@@ -108,9 +113,18 @@ pub(crate) fn run(args: DevArgs) -> Outcome {
                 }
             }
         }
-        let line = serde_json::to_string(issuer.info()).unwrap_or_default();
+        let info = issuer.info();
+        let line = serde_json::to_string(info).unwrap_or_default();
         let mut stdout = std::io::stdout();
-        let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+        let _ = writeln!(stdout, "{line}");
+        if args.print_env {
+            let _ = writeln!(
+                stdout,
+                "export CLERK_PUBLISHABLE_KEY={} CLERK_SECRET_KEY={} CLERK_API_URL={}",
+                info.publishable_key, info.secret_key, info.api_url
+            );
+        }
+        let _ = stdout.flush();
         tracing_subscriber::fmt().with_writer(std::io::stdout).with_ansi(false).with_target(false).init();
         if issuer.key().is_development() {
             tracing::warn!("signing with the bundled DEVELOPMENT-ONLY key; never trust it in production");

@@ -121,10 +121,20 @@ pub(crate) fn run(args: MintArgs) -> Outcome {
     let now = args
         .now
         .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64));
+    let session_id = match args.session_id {
+        Some(id) => id,
+        None => match random_id("sess_", 27) {
+            Ok(id) => id,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Outcome::Rejected;
+            }
+        },
+    };
     let subject = Subject {
         issuer: args.issuer.unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}")),
         user_id: user_id.to_string(),
-        session_id: args.session_id.unwrap_or_else(|| random_id("sess_", 27)),
+        session_id,
         azp: args.azp,
         organization: organization(&context),
     };

@@ -361,3 +361,53 @@ fn push_pull_and_diff_against_the_dev_issuer() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("CLERK_SECRET_KEY"));
 }
+
+#[test]
+fn the_printed_keys_configure_doctor_for_the_dev_issuer() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let issuer = runtime.block_on(DevIssuer::start()).unwrap();
+    let info = issuer.info();
+    // Exactly what `dev --print-env` prints, nothing else.
+    let env = [
+        ("CLERK_PUBLISHABLE_KEY", info.publishable_key.as_str()),
+        ("CLERK_SECRET_KEY", info.secret_key.as_str()),
+        ("CLERK_API_URL", info.api_url.as_str()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clerk-claims"));
+    command.arg("doctor").current_dir(dir.path());
+    for name in ["CLERK_JWT_KEY", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUTHORIZED_PARTIES"] {
+        command.env_remove(name);
+    }
+    let out = command.envs(env).output().unwrap();
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}{}", text(&out.stderr));
+    assert!(report.contains(&format!("ok      issuer: {}", info.issuer)), "{report}");
+    assert!(report.contains(&format!("ok      JWKS reachable: {}", info.jwks_url)), "{report}");
+    assert!(report.contains("no problems found"), "{report}");
+}
+
+#[test]
+fn dev_prints_the_shell_line_that_configures_an_application() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
+        .args(["dev", "--port", "0", "--print-env"])
+        .env("CLERK_DEV_SECRET_KEY", "sk_test_from_the_environment")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(first["secret_key"], "sk_test_from_the_environment", "--secret-key from the environment");
+    assert_eq!(
+        second,
+        format!(
+            "export CLERK_PUBLISHABLE_KEY={} CLERK_SECRET_KEY=sk_test_from_the_environment CLERK_API_URL={}",
+            first["publishable_key"].as_str().unwrap(),
+            first["api_url"].as_str().unwrap()
+        )
+    );
+}

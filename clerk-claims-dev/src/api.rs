@@ -70,7 +70,8 @@ async fn authenticate(AxumState(shared): AxumState<Arc<Shared>>, request: Reques
         .map(|(_, token)| token.trim());
     // Compared in constant time: how long a refusal takes says nothing about the key.
     let matches = presented.is_some_and(|p| {
-        aws_lc_rs::constant_time::verify_slices_are_equal(p.as_bytes(), shared.info.secret_key.as_bytes()).is_ok()
+        aws_lc_rs::constant_time::verify_slices_are_equal(p.as_bytes(), shared.info.secret_key.as_bytes())
+            .is_ok()
     });
     if !matches {
         return ApiError::new(

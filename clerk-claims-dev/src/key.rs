@@ -119,7 +119,8 @@ impl SigningKey {
         use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
         let der: Result<PublicKeyX509Der<'static>, _> = self.pair.public_key().as_der();
         let body = der.map(|der| STANDARD.encode(der.as_ref())).unwrap_or_default();
-        let lines: Vec<&str> = body.as_bytes().chunks(64).filter_map(|line| std::str::from_utf8(line).ok()).collect();
+        let lines: Vec<&str> =
+            body.as_bytes().chunks(64).filter_map(|line| std::str::from_utf8(line).ok()).collect();
         format!("-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n", lines.join("\n"))
     }
 

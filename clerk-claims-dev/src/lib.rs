@@ -46,8 +46,8 @@ use serde_json::{Value, json};
 
 pub use key::{CustomKey, DEVELOPMENT_KEY_ID, DEVELOPMENT_KEY_PEM, SigningKey};
 pub use mint::{
-    MintError, SESSION_TOKEN_LIFETIME, Subject, TemplateSpec, random_id, session_claims, session_token,
-    session_token_customized, template_claims, template_token,
+    MintError, RandomError, SESSION_TOKEN_LIFETIME, Subject, TemplateSpec, random_id, session_claims,
+    session_token, session_token_customized, template_claims, template_token,
 };
 pub use store::{ApiError, State};
 
@@ -85,6 +85,9 @@ pub enum DevError {
     /// The fixtures file could not be read.
     #[error("{0}")]
     Fixtures(String),
+    /// No secret key could be drawn.
+    #[error("{0}")]
+    Random(#[from] RandomError),
 }
 
 pub(crate) struct Shared {
@@ -208,7 +211,10 @@ impl DevIssuerBuilder {
                 "pk_test_{}",
                 base64::engine::general_purpose::STANDARD_NO_PAD.encode(format!("{frontend_api}$"))
             ),
-            secret_key: self.secret_key.unwrap_or_else(|| random_id("sk_test_", 40)),
+            secret_key: match self.secret_key {
+                Some(key) => key,
+                None => random_id("sk_test_", 40)?,
+            },
             frontend_api,
             issuer,
         };
@@ -385,7 +391,10 @@ impl DevIssuer {
         self.change(|s, body| s.put_template(body), body).map(id_of)
     }
 
-    /// Revokes a session: it gets no more tokens.
+    /// Revokes a session: it gets no more tokens. As with Clerk, a token minted before the
+    /// revocation still verifies until its `exp` (60 s for a session token): verification is
+    /// offline by design. Where that minute matters (a payment, an admin action), ask the Backend
+    /// API for the session's status (`BackendApi::get_session`, `status == "active"`).
     ///
     /// # Errors
     /// [`ApiError`].

@@ -41,6 +41,9 @@ pub enum MintError {
     /// Signing failed.
     #[error("{0}")]
     Key(#[from] clerk_claims_runtime::keys::KeyError),
+    /// No `jti` could be drawn.
+    #[error("{0}")]
+    Random(#[from] RandomError),
 }
 
 /// A JWT template as the minting needs it: claims, lifetime and skew.
@@ -61,11 +64,14 @@ pub struct TemplateSpec {
 /// ```
 /// use clerk_claims_dev::{Subject, session_claims};
 /// let subject = Subject { issuer: "http://127.0.0.1:1".into(), user_id: "user_1".into(), session_id: "sess_1".into(), ..Default::default() };
-/// let claims = session_claims(&subject, 1_700_000_000, 60);
+/// let claims = session_claims(&subject, 1_700_000_000, 60).unwrap();
 /// assert_eq!((claims["v"].as_i64(), claims["exp"].as_i64(), claims["sid"].as_str()), (Some(2), Some(1_700_000_060), Some("sess_1")));
 /// ```
-pub fn session_claims(subject: &Subject, now: i64, lifetime: i64) -> Value {
-    let mut claims = registered(subject, now, now + lifetime, now - 10);
+///
+/// # Errors
+/// [`MintError::Random`] when no `jti` can be drawn.
+pub fn session_claims(subject: &Subject, now: i64, lifetime: i64) -> Result<Value, MintError> {
+    let mut claims = registered(subject, now, now.saturating_add(lifetime), now.saturating_sub(10))?;
     claims.insert("sid".into(), subject.session_id.clone().into());
     claims.insert("v".into(), 2.into());
     // Minutes since the first and second factor were verified; -1: no second factor.
@@ -78,7 +84,7 @@ pub fn session_claims(subject: &Subject, now: i64, lifetime: i64) -> Value {
             claims.insert("fea".into(), fea.into());
         }
     }
-    Value::Object(sorted(claims))
+    Ok(Value::Object(sorted(claims)))
 }
 
 /// The claims of a template token: `template.claims` rendered against `context`
@@ -109,8 +115,8 @@ pub fn template_claims(
         Value::Object(members) => members,
         _ => Map::new(),
     };
-    for (name, value) in registered(subject, now, now + template.lifetime, now - template.allowed_clock_skew)
-    {
+    let (exp, nbf) = (now.saturating_add(template.lifetime), now.saturating_sub(template.allowed_clock_skew));
+    for (name, value) in registered(subject, now, exp, nbf)? {
         claims.insert(name, value);
     }
     Ok(Value::Object(claims))
@@ -171,7 +177,7 @@ pub fn session_token_customized(
         },
         None => Map::new(),
     };
-    if let Value::Object(own) = session_claims(subject, now, lifetime) {
+    if let Value::Object(own) = session_claims(subject, now, lifetime)? {
         claims.extend(own);
     }
     Ok(key.sign(&header(category::SESSION), &Value::Object(claims))?)
@@ -200,7 +206,7 @@ fn header(category: &str) -> Value {
     json!({"cat": category, "typ": "JWT"})
 }
 
-fn registered(subject: &Subject, iat: i64, exp: i64, nbf: i64) -> Map<String, Value> {
+fn registered(subject: &Subject, iat: i64, exp: i64, nbf: i64) -> Result<Map<String, Value>, RandomError> {
     let mut claims = Map::new();
     if let Some(azp) = &subject.azp {
         claims.insert("azp".into(), azp.clone().into());
@@ -208,10 +214,10 @@ fn registered(subject: &Subject, iat: i64, exp: i64, nbf: i64) -> Map<String, Va
     claims.insert("exp".into(), exp.into());
     claims.insert("iat".into(), iat.into());
     claims.insert("iss".into(), subject.issuer.clone().into());
-    claims.insert("jti".into(), random_id("", 20).into());
+    claims.insert("jti".into(), random_id("", 20)?.into());
     claims.insert("nbf".into(), nbf.into());
     claims.insert("sub".into(), subject.user_id.clone().into());
-    claims
+    Ok(claims)
 }
 
 fn sorted(claims: Map<String, Value>) -> Map<String, Value> {
@@ -220,19 +226,30 @@ fn sorted(claims: Map<String, Value>) -> Map<String, Value> {
     entries.into_iter().collect()
 }
 
+/// The system's random number generator failed: no unpredictable id (or secret key) can be made,
+/// so none is made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the system random number generator failed; no id was made (check the system's entropy source)")]
+pub struct RandomError;
+
 /// `prefix` and `len` random alphanumeric characters, as Clerk's ids (`user_2GIp...`).
 ///
+/// # Errors
+/// [`RandomError`] when the system RNG fails: never a predictable id.
+///
 /// ```
-/// let id = clerk_claims_dev::random_id("user_", 27);
+/// let id = clerk_claims_dev::random_id("user_", 27).unwrap();
 /// assert!(id.starts_with("user_") && id.len() == 32);
 /// ```
-pub fn random_id(prefix: &str, len: usize) -> String {
+pub fn random_id(prefix: &str, len: usize) -> Result<String, RandomError> {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut bytes = vec![0u8; len];
-    // The system RNG does not fail on supported platforms; a zeroed buffer still yields an id.
-    let _ = SystemRandom::new().fill(&mut bytes);
+    SystemRandom::new().fill(&mut bytes).map_err(|_| RandomError)?;
     let mut id = String::with_capacity(prefix.len() + len);
     id.push_str(prefix);
-    id.extend(bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])));
-    id
+    // 62 characters: `b % 62` is close enough to uniform for ids (never for keys).
+    id.extend(
+        bytes.iter().filter_map(|b| ALPHABET.get(usize::from(*b) % ALPHABET.len()).map(|&c| char::from(c))),
+    );
+    Ok(id)
 }

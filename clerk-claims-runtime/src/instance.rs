@@ -51,12 +51,18 @@ impl fmt::Debug for PublishableKey {
 
 impl PublishableKey {
     /// Parses `pk_(test|live)_` + base64 of `<frontend api>$` (padded or not). The decoded value
-    /// must end with exactly one `$`, hold no other, and contain a `.`.
+    /// must end with exactly one `$`, hold no other, and contain a `.` (or be a loopback host such
+    /// as `localhost:4780`, the dev issuer's).
     ///
     /// ```
     /// # use clerk_claims_runtime::instance::PublishableKey;
     /// assert!(PublishableKey::parse("pk_live_aW52YWxpZGtleSQ=").is_err(), "no dot");
     /// assert!(PublishableKey::parse("whatever").is_err());
+    /// // The dev issuer's key: a loopback Frontend API, served over plain http.
+    /// let dev = PublishableKey::parse(&PublishableKey::build("127.0.0.1:4780")).unwrap();
+    /// assert_eq!(dev.issuer(), "http://127.0.0.1:4780");
+    /// assert_eq!(dev.jwks_url(), "http://127.0.0.1:4780/.well-known/jwks.json");
+    /// assert!(PublishableKey::parse(&PublishableKey::build("localhost:3000")).is_ok());
     /// ```
     pub fn parse(key: &str) -> Result<PublishableKey, KeyFormatError> {
         let (instance_type, encoded) = if let Some(rest) = key.strip_prefix("pk_live_") {
@@ -72,7 +78,7 @@ impl PublishableKey {
         let decoded = String::from_utf8(bytes).map_err(|_| KeyFormatError("it does not decode to text"))?;
         let host =
             decoded.strip_suffix('$').ok_or(KeyFormatError("the decoded value does not end with `$`"))?;
-        if host.contains('$') || !host.contains('.') {
+        if host.contains('$') || !(host.contains('.') || is_loopback_host(host)) {
             return Err(KeyFormatError("the decoded value is not a Frontend API host"));
         }
         Ok(PublishableKey { key: key.to_string(), instance_type, frontend_api: host.to_string() })
@@ -124,14 +130,20 @@ impl PublishableKey {
         }
     }
 
-    /// The `iss` of this instance's tokens.
+    /// The `iss` of this instance's tokens: `https://<frontend api>`, or `http://` for a loopback
+    /// Frontend API (`127.0.0.1`, `localhost`, `[::1]`, any port: the dev issuer), which serves no
+    /// TLS.
     pub fn issuer(&self) -> String {
-        format!("https://{}", self.frontend_api)
+        format!("{}://{}", self.scheme(), self.frontend_api)
     }
 
-    /// The instance's public JWKS.
+    /// The instance's public JWKS (`<issuer>/.well-known/jwks.json`).
     pub fn jwks_url(&self) -> String {
-        format!("https://{}/.well-known/jwks.json", self.frontend_api)
+        format!("{}/.well-known/jwks.json", self.issuer())
+    }
+
+    fn scheme(&self) -> &'static str {
+        if is_loopback_host(&self.frontend_api) { "http" } else { "https" }
     }
 
     /// The suffix of this instance's cookies (`__session_<suffix>`): the first 8 characters of the
@@ -178,6 +190,11 @@ pub fn secret_key_environment(secret_key: &str) -> Option<InstanceType> {
     } else {
         None
     }
+}
+
+/// Whether a Frontend API host (with its port) is this machine.
+fn is_loopback_host(host: &str) -> bool {
+    crate::urls::is_loopback(&format!("http://{host}"))
 }
 
 /// `((letters)-){2}digits{1,2}.clerk.accounts.(dev|com...)`, or a legacy `clerk.*.lcl.dev`-style host.

@@ -157,7 +157,10 @@ async fn every_list_answers_in_both_of_clerks_shapes_with_limit_offset_and_order
     assert_eq!(listed[0]["first_name"], "Bob");
     let paged = raw.ok("GET", "/v1/users?paginated=true&limit=2&offset=1&order_by=%2Bfirst_name", None).await;
     assert_paged("User", &paged, 3, 2);
-    assert_eq!((paged["data"][0]["first_name"].as_str(), paged["data"][1]["first_name"].as_str()), (Some("Bob"), Some("Carol")));
+    assert_eq!(
+        (paged["data"][0]["first_name"].as_str(), paged["data"][1]["first_name"].as_str()),
+        (Some("Bob"), Some("Carol"))
+    );
     assert_schema("TotalCount", &raw.ok("GET", "/v1/users/count?query=ali", None).await);
     assert_eq!(raw.ok("GET", "/v1/users/count?query=ali", None).await["total_count"], 1);
 
@@ -168,7 +171,12 @@ async fn every_list_answers_in_both_of_clerks_shapes_with_limit_offset_and_order
 
     // JWT templates.
     assert_eq!(raw.ok("GET", "/v1/jwt_templates?limit=2", None).await.as_array().unwrap().len(), 2);
-    assert_paged("JWTTemplate", &raw.ok("GET", "/v1/jwt_templates?paginated=true&offset=2", None).await, 3, 1);
+    assert_paged(
+        "JWTTemplate",
+        &raw.ok("GET", "/v1/jwt_templates?paginated=true&offset=2", None).await,
+        3,
+        1,
+    );
 
     // Organizations and memberships always page.
     let orgs = raw.ok("GET", "/v1/organizations?order_by=name", None).await;
@@ -177,7 +185,9 @@ async fn every_list_answers_in_both_of_clerks_shapes_with_limit_offset_and_order
     assert_eq!(orgs["data"][0]["name"], "Acme");
     let by_member = raw.ok("GET", &format!("/v1/organizations?user_id={}", users[1]), None).await;
     assert_eq!(by_member["total_count"], 1);
-    let members = raw.ok("GET", &format!("/v1/organizations/{org}/memberships?limit=2&order_by=first_name"), None).await;
+    let members = raw
+        .ok("GET", &format!("/v1/organizations/{org}/memberships?limit=2&order_by=first_name"), None)
+        .await;
     assert_schema("OrganizationMemberships", &members);
     assert_paged("OrganizationMembership", &members, 3, 2);
     assert_eq!(members["data"][0]["public_user_data"]["first_name"], "alice");
@@ -914,4 +924,71 @@ fn random_bodies_get_an_answer_never_a_crash() {
     // Still serving, and every token it minted along the way verifies.
     let token = issuer.session_token(&session).unwrap();
     issuer.verifier().verify_session::<()>(&token).unwrap();
+}
+
+#[tokio::test]
+async fn the_printed_publishable_key_configures_a_verifier_for_the_issuer() {
+    use clerk_claims_runtime::instance::InstanceConfig;
+    let issuer = DevIssuer::start().await.unwrap();
+    let info = issuer.info().clone();
+    let config = InstanceConfig::from_lookup(|name| match name {
+        "CLERK_PUBLISHABLE_KEY" => Some(info.publishable_key.clone()),
+        "CLERK_SECRET_KEY" => Some(info.secret_key.clone()),
+        "CLERK_API_URL" => Some(info.api_url.clone()),
+        _ => None,
+    })
+    .unwrap();
+    // A loopback Frontend API derives http://, nothing else changes.
+    assert_eq!(config.issuer.as_deref(), Some(info.issuer.as_str()));
+    assert_eq!(config.jwks_url.as_deref(), Some(info.jwks_url.as_str()));
+    let verifier = Verifier::from_instance(&config).unwrap();
+    let user = issuer.create_user(json!({})).unwrap();
+    let session = issuer.create_session(&user, None).unwrap();
+    let claims = verifier.verify_session_async::<()>(&issuer.session_token(&session).unwrap()).await.unwrap();
+    assert_eq!(claims.user_id(), user);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fixtures_file_is_private_replaced_whole_and_never_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let issuer = DevIssuer::builder().fixtures(&path).start().await.unwrap();
+    let mut body = SupabaseClaims::template_json();
+    body["signing_key"] = json!("a-template-signing-secret-of-at-least-thirty-two-bytes");
+    issuer.create_template(body).unwrap();
+    // It holds template signing secrets: the owner's only.
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // A reader polling the file while it is rewritten a hundred times only ever sees a whole state.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (path, stop) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut reads = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                State::load(&path).unwrap_or_else(|e| panic!("a reader saw a partial file: {e}"));
+                reads += 1;
+            }
+            reads
+        })
+    };
+    for i in 0..100 {
+        issuer.create_user(json!({"first_name": format!("user {i}")})).unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(reader.join().unwrap() > 0);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, ["state.json"], "no temporary file stays behind");
+
+    // A symlink where the file goes is replaced by the file, not written through.
+    let elsewhere = dir.path().join("elsewhere.txt");
+    std::fs::write(&elsewhere, "not the dev issuer's").unwrap();
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+    issuer.create_user(json!({})).unwrap();
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "not the dev issuer's");
+    assert!(!std::fs::symlink_metadata(&path).unwrap().file_type().is_symlink());
+    assert!(State::load(&path).is_ok());
 }

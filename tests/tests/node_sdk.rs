@@ -46,11 +46,8 @@ async fn clerks_node_sdk_drives_the_dev_issuer_unmodified() {
         .expect("the Node SDK suite finishes within two minutes")
         .unwrap()
         .expect("node runs (Node.js 20 or newer)");
-    let report = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let report =
+        format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "the Node SDK suite failed:\n{report}");
     assert!(report.contains("pass 5") && report.contains("fail 0"), "every test of the suite ran:\n{report}");
 }

@@ -7,7 +7,15 @@ use serde_json::{Map, Value, json};
 use super::Metadata;
 use crate::random_id;
 
-/// A Backend API error: status and Clerk's error envelope.
+/// A Backend API error: status and Clerk's error envelope. `Display` shows the status, the code and
+/// what to do (`422 form_param_missing: `name` is required.`).
+///
+/// ```
+/// fn create() -> Result<(), Box<dyn std::error::Error>> {
+///     Err(clerk_claims_dev::ApiError::not_found("user", "user_1"))?
+/// }
+/// assert_eq!(create().unwrap_err().to_string(), "404 resource_not_found: No user was found with id `user_1`.");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// HTTP status.
@@ -32,7 +40,8 @@ impl ApiError {
         self
     }
 
-    pub(crate) fn not_found(what: &str, id: &str) -> ApiError {
+    #[doc(hidden)]
+    pub fn not_found(what: &str, id: &str) -> ApiError {
         ApiError::new(404, "resource_not_found", "not found", format!("No {what} was found with id `{id}`."))
     }
 
@@ -66,7 +75,24 @@ impl ApiError {
         if let (Some(param), Some(obj)) = (&self.param, error.as_object_mut()) {
             obj.insert("meta".into(), json!({"param_name": param}));
         }
-        json!({"errors": [error], "clerk_trace_id": random_id("", 32)})
+        // A trace id only tells requests apart in a log: without randomness, it says so.
+        let trace = random_id("", 32).unwrap_or_else(|_| "unavailable".to_string());
+        json!({"errors": [error], "clerk_trace_id": trace})
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code, self.long_message)
+    }
+}
+
+/// An `ApiError` works with `?` into `Box<dyn Error>` and anyhow.
+impl std::error::Error for ApiError {}
+
+impl From<crate::RandomError> for ApiError {
+    fn from(e: crate::RandomError) -> ApiError {
+        ApiError::new(500, "internal_clerk_error", "internal error", e.to_string())
     }
 }
 

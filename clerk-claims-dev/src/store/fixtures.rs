@@ -1,6 +1,7 @@
 //! The fixtures file: the whole state as JSON, read at start and rewritten after every change.
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -38,16 +39,39 @@ impl State {
         })
     }
 
-    /// Writes the state to `path` (a temporary file renamed over it, so a reader never sees half).
+    /// Writes the state to `path`: into a uniquely named temporary file in the same directory,
+    /// readable and writable by its owner only (it holds templates' signing secrets), then renamed
+    /// over `path`. A reader sees the old file or the new one, never half of one; a symlink at
+    /// `path` is replaced, not followed.
     ///
     /// # Errors
     /// The I/O error, with the path.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use std::os::unix::fs::PermissionsExt;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("state.json");
+    /// clerk_claims_dev::State::default().save(&path).unwrap();
+    /// assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    /// # }
+    /// ```
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
-        let mut temporary = PathBuf::from(path);
-        temporary.as_mut_os_string().push(".tmp");
-        std::fs::write(&temporary, text + "\n")
-            .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|e| format!("cannot write the fixtures file {}: {e}", path.display()))
+        let failed =
+            |e: &dyn std::fmt::Display| format!("cannot write the fixtures file {}: {e}", path.display());
+        let text = serde_json::to_string_pretty(self).map_err(|e| failed(&e))? + "\n";
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        // `tempfile` creates the file with mode 0600 and a name no one else can guess or pre-create.
+        let mut temporary =
+            tempfile::Builder::new().prefix(".fixtures-").tempfile_in(dir).map_err(|e| failed(&e))?;
+        temporary
+            .write_all(text.as_bytes())
+            .and_then(|()| temporary.as_file().sync_all())
+            .map_err(|e| failed(&e))?;
+        temporary.persist(path).map_err(|e| failed(&e.error))?;
+        Ok(())
     }
 }

@@ -27,11 +27,20 @@ impl<'q> Query<'q> {
         self.all(name).into_iter().next()
     }
 
-    fn number(&self, name: &str, default: usize, range: std::ops::RangeInclusive<usize>) -> Result<usize, ApiError> {
+    fn number(
+        &self,
+        name: &str,
+        default: usize,
+        range: std::ops::RangeInclusive<usize>,
+    ) -> Result<usize, ApiError> {
         let Some(text) = self.one(name) else { return Ok(default) };
         text.parse::<usize>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
-            let upper = if *range.end() == usize::MAX { String::new() } else { format!(" to {}", range.end()) };
-            ApiError::invalid(name, format!("`{name}` must be an integer from {}{upper}, not `{text}`.", range.start()))
+            let upper =
+                if *range.end() == usize::MAX { String::new() } else { format!(" to {}", range.end()) };
+            ApiError::invalid(
+                name,
+                format!("`{name}` must be an integer from {}{upper}, not `{text}`.", range.start()),
+            )
         })
     }
 
@@ -43,7 +52,10 @@ impl<'q> Query<'q> {
             Some("true" | "1") => true,
             Some("false" | "0") => false,
             Some(other) => {
-                return Err(ApiError::invalid("paginated", format!("`paginated` must be true or false, not `{other}`.")));
+                return Err(ApiError::invalid(
+                    "paginated",
+                    format!("`paginated` must be true or false, not `{other}`."),
+                ));
             }
         };
         Ok(Page {
@@ -140,7 +152,10 @@ mod tests {
         let page = Query(&query).page(false).unwrap();
         assert_eq!(page.of(items.clone()), json!([{"n": 20}, {"n": 21}, {"n": 22}, {"n": 23}, {"n": 24}]));
         let query = pairs(&[("paginated", "true"), ("offset", "24")]);
-        assert_eq!(Query(&query).page(false).unwrap().of(items.clone()), json!({"data": [{"n": 24}], "total_count": 25}));
+        assert_eq!(
+            Query(&query).page(false).unwrap().of(items.clone()),
+            json!({"data": [{"n": 24}], "total_count": 25})
+        );
         assert_eq!(Query(&[]).page(true).unwrap().of(items)["data"].as_array().unwrap().len(), 10);
         for bad in [("limit", "0"), ("limit", "501"), ("offset", "-1"), ("paginated", "yes")] {
             let query = pairs(&[bad]);

@@ -79,7 +79,7 @@ impl State {
         }
         let now = now_ms();
         let organization = OrganizationRecord {
-            id: random_id("org_", 27),
+            id: random_id("org_", 27)?,
             name: name.to_string(),
             slug,
             public_metadata: body.metadata("public_metadata")?.cloned().unwrap_or_default(),
@@ -93,7 +93,7 @@ impl State {
         };
         if let Some(user) = created_by {
             self.memberships.push(MembershipRecord {
-                id: random_id("orgmem_", 27),
+                id: random_id("orgmem_", 27)?,
                 organization_id: organization.id.clone(),
                 user_id: user.to_string(),
                 role: "org:admin".into(),
@@ -123,7 +123,10 @@ impl State {
             .filter(|o| ids.is_empty() || ids.contains(&o.id.as_str()))
             .filter(|o| {
                 users.is_empty()
-                    || self.memberships.iter().any(|m| m.organization_id == o.id && users.contains(&m.user_id.as_str()))
+                    || self
+                        .memberships
+                        .iter()
+                        .any(|m| m.organization_id == o.id && users.contains(&m.user_id.as_str()))
             })
             .filter(|o| {
                 text.as_deref()
@@ -143,11 +146,16 @@ impl State {
     /// `GET /v1/organizations/{id}/memberships`: `user_id`, `role` (each may repeat), `order_by`
     /// (`created_at`, `first_name`, `last_name`, `email_address`, `username`; default
     /// `-created_at`), `limit`, `offset`; always `{data, total_count}`.
-    pub(crate) fn list_memberships(&self, organization_id: &str, query: &[(String, String)]) -> Result<Value, ApiError> {
+    pub(crate) fn list_memberships(
+        &self,
+        organization_id: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
         let organization_id = self.organization(organization_id)?.id.clone();
         let query = Query(query);
         let page = query.page(true)?;
-        let order = query.order(&["created_at", "first_name", "last_name", "email_address", "username"], "-created_at")?;
+        let order = query
+            .order(&["created_at", "first_name", "last_name", "email_address", "username"], "-created_at")?;
         let (users, roles) = (query.all("user_id"), query.all("role"));
         let mut memberships: Vec<Value> = self
             .memberships
@@ -220,7 +228,7 @@ impl State {
         }
         let now = now_ms();
         let membership = MembershipRecord {
-            id: random_id("orgmem_", 27),
+            id: random_id("orgmem_", 27)?,
             organization_id,
             user_id: user_id.to_string(),
             role: if role.starts_with("org:") { role.to_string() } else { format!("org:{role}") },

@@ -64,9 +64,9 @@ impl State {
         };
         let now = now_ms();
         let session = SessionRecord {
-            id: random_id("sess_", 27),
+            id: random_id("sess_", 27)?,
             user_id: user_id.clone(),
-            client_id: random_id("client_", 27),
+            client_id: random_id("client_", 27)?,
             status: "active".into(),
             last_active_organization_id: organization,
             created_at: now,

@@ -42,7 +42,7 @@ impl State {
     pub(crate) fn create_template(&mut self, body: &Map<String, Value>) -> Result<Value, ApiError> {
         let now = now_ms();
         let mut record = TemplateRecord {
-            id: random_id("jtmp_", 27),
+            id: random_id("jtmp_", 27)?,
             name: String::new(),
             claims: Value::Null,
             lifetime: 60,

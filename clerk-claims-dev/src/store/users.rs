@@ -68,15 +68,15 @@ impl State {
         }
         let now = now_ms();
         let user = UserRecord {
-            id: random_id("user_", 27),
+            id: random_id("user_", 27)?,
             external_id: body.string("external_id")?.map(str::to_string),
             first_name: body.string("first_name")?.map(str::to_string),
             last_name: body.string("last_name")?.map(str::to_string),
             username: username.map(str::to_string),
             email_addresses: emails
                 .iter()
-                .map(|e| EmailRecord { id: random_id("idn_", 27), email_address: e.to_string() })
-                .collect(),
+                .map(|e| Ok(EmailRecord { id: random_id("idn_", 27)?, email_address: e.to_string() }))
+                .collect::<Result<_, ApiError>>()?,
             public_metadata: body.metadata("public_metadata")?.cloned().unwrap_or_default(),
             private_metadata: body.metadata("private_metadata")?.cloned().unwrap_or_default(),
             unsafe_metadata: body.metadata("unsafe_metadata")?.cloned().unwrap_or_default(),
@@ -98,20 +98,27 @@ impl State {
     /// `email_address`, `username`, `external_id`, `organization_id` (each may repeat) and `query`
     /// (part of a name, username or email address).
     fn matching_users(&self, query: &Query<'_>) -> Vec<&UserRecord> {
-        let (ids, emails, orgs) = (query.all("user_id"), query.all("email_address"), query.all("organization_id"));
+        let (ids, emails, orgs) =
+            (query.all("user_id"), query.all("email_address"), query.all("organization_id"));
         let (usernames, external) = (query.all("username"), query.all("external_id"));
         let text = query.one("query").map(str::to_lowercase);
         self.users
             .iter()
             .filter(|u| ids.is_empty() || ids.contains(&u.id.as_str()))
             .filter(|u| {
-                emails.is_empty() || u.email_addresses.iter().any(|e| emails.contains(&e.email_address.as_str()))
+                emails.is_empty()
+                    || u.email_addresses.iter().any(|e| emails.contains(&e.email_address.as_str()))
             })
             .filter(|u| usernames.is_empty() || u.username.as_deref().is_some_and(|n| usernames.contains(&n)))
-            .filter(|u| external.is_empty() || u.external_id.as_deref().is_some_and(|x| external.contains(&x)))
+            .filter(|u| {
+                external.is_empty() || u.external_id.as_deref().is_some_and(|x| external.contains(&x))
+            })
             .filter(|u| {
                 orgs.is_empty()
-                    || self.memberships.iter().any(|m| m.user_id == u.id && orgs.contains(&m.organization_id.as_str()))
+                    || self
+                        .memberships
+                        .iter()
+                        .any(|m| m.user_id == u.id && orgs.contains(&m.organization_id.as_str()))
             })
             .filter(|u| {
                 text.as_deref().is_none_or(|t| {
@@ -132,12 +139,24 @@ impl State {
         let query = Query(query);
         let page = query.page(false)?;
         let order = query.order(
-            &["created_at", "updated_at", "email_address", "first_name", "last_name", "username", "last_sign_in_at", "last_active_at"],
+            &[
+                "created_at",
+                "updated_at",
+                "email_address",
+                "first_name",
+                "last_name",
+                "username",
+                "last_sign_in_at",
+                "last_active_at",
+            ],
             "-created_at",
         )?;
-        let mut users: Vec<Value> = self.matching_users(&query).into_iter().map(|u| self.user_json(u)).collect();
+        let mut users: Vec<Value> =
+            self.matching_users(&query).into_iter().map(|u| self.user_json(u)).collect();
         order.sort(&mut users, |user, name| match name {
-            "email_address" => user.pointer("/email_addresses/0/email_address").cloned().unwrap_or(Value::Null),
+            "email_address" => {
+                user.pointer("/email_addresses/0/email_address").cloned().unwrap_or(Value::Null)
+            }
             _ => field(user, name),
         });
         Ok(page.of(users))

@@ -328,7 +328,8 @@ impl BackendApi {
         self.call(reqwest::Method::GET, &["sessions"], &query, None).await
     }
 
-    /// `GET /v1/sessions/{id}`.
+    /// `GET /v1/sessions/{id}`. A revoked session's already-minted tokens still verify until their
+    /// `exp` (60 s): where that matters, check `status == "active"` here.
     ///
     /// # Errors
     /// [`BackendError`].
