@@ -32,6 +32,9 @@
 //! # }
 //! ```
 
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
 mod api;
 mod key;
 mod mint;

@@ -43,6 +43,10 @@ pub mod verify;
 #[path = "private.rs"]
 pub mod __private;
 
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
+
 pub use claims::{ClerkClaims, Organization, SessionClaims, TemplateClaims, null_as_default};
 pub use keys::Jwks;
 pub use verify::{Reason, Verifier, VerifyError};

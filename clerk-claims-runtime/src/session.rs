@@ -200,6 +200,25 @@ pub fn http_date(unix: i64) -> String {
     }
 }
 
+/// A signed distance in seconds for people: `in 1m 5s`, `3d 2h ago`.
+///
+/// ```
+/// use clerk_claims_runtime::session::relative;
+/// assert_eq!(relative(65), "in 1m 5s");
+/// assert_eq!(relative(-3 * 86400 - 7200), "3d 2h ago");
+/// assert_eq!(relative(i64::MIN), "106751991167300d 15h ago");
+/// ```
+pub fn relative(seconds: i64) -> String {
+    let span = seconds.unsigned_abs();
+    let text = match span {
+        0..60 => format!("{span}s"),
+        60..3600 => format!("{}m {}s", span / 60, span % 60),
+        3600..86400 => format!("{}h {}m", span / 3600, span % 3600 / 60),
+        _ => format!("{}d {}h", span / 86400, span % 86400 / 3600),
+    };
+    if seconds >= 0 { format!("in {text}") } else { format!("{text} ago") }
+}
+
 /// A duration for people: the two largest units (`59s`, `2m 5s`, `6d 23h`, `7d`).
 ///
 /// ```

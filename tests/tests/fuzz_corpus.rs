@@ -1,5 +1,5 @@
-//! Replays the fuzz targets' checked-in seed corpus (fuzz/corpus) through the same calls the targets
-//! make, on every test run.
+//! Replays the fuzz targets' checked-in seed corpus (fuzz/corpus, which holds every finding's input
+//! too) through the same calls and checks the targets make, on every test run.
 
 #[path = "../../fuzz/fuzz_targets/entry.rs"]
 mod entry;
@@ -14,19 +14,42 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
     files.into_iter().map(|f| std::fs::read(f).unwrap()).collect()
 }
 
+/// A target's entry point.
+type Target = fn(&[u8]);
+
+/// Every target, its corpus directory and its entry point.
+const TARGETS: &[(&str, Target)] = &[
+    ("verify_token", entry::verify_token),
+    ("parse_jwks", entry::parse_jwks),
+    ("parse_template", entry::parse_template),
+    ("parse_expression", entry::parse_expression),
+    ("backend_response", entry::backend_response),
+    ("dev_issuer_request", entry::dev_issuer_request),
+    ("request_token", entry::request_token),
+    ("instance_keys", entry::instance_keys),
+    ("derive_spec", entry::derive_spec),
+    ("decode_describe", entry::decode_describe),
+    ("strict_json", entry::strict_json),
+    ("segment_base64", entry::segment_base64),
+];
+
 #[test]
-fn corpus_replays_without_panics() {
-    for seed in seeds("verify_token") {
-        entry::verify_token(&seed);
+fn corpus_replays_with_every_invariant_holding() {
+    for (target, run) in TARGETS {
+        for seed in seeds(target) {
+            run(&seed);
+        }
     }
-    for seed in seeds("parse_jwks") {
-        entry::parse_jwks(&seed);
-    }
-    for seed in seeds("parse_template") {
-        entry::parse_template(&seed);
-    }
-    for seed in seeds("parse_expression") {
-        entry::parse_expression(&seed);
+}
+
+#[test]
+fn every_target_has_a_corpus_and_a_binary() {
+    let manifest =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/Cargo.toml"))
+            .unwrap();
+    for (target, _) in TARGETS {
+        assert!(manifest.contains(&format!("name = \"{target}\"")), "{target} is not a fuzz binary");
+        assert!(!seeds(target).is_empty());
     }
 }
 

@@ -291,20 +291,7 @@ impl BackendApi {
                             "{method} {url}: the response is larger than {MAX_RESPONSE_BYTES} bytes"
                         )),
                     })?;
-                    if !status.is_success() {
-                        let errors =
-                            serde_json::from_slice::<ClerkErrors>(&bytes).unwrap_or_else(|_| ClerkErrors {
-                                errors: vec![ClerkError {
-                                    message: status.canonical_reason().unwrap_or("error").to_string(),
-                                    long_message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-                                    code: "unexpected_response".into(),
-                                }],
-                                clerk_trace_id: None,
-                            });
-                        return Err(BackendError::Api { status: status.as_u16(), errors });
-                    }
-                    return serde_json::from_slice(&bytes)
-                        .map_err(|e| BackendError::Decode(format!("{method} {url}: {e}")));
+                    return parse_response(status.as_u16(), &bytes, &format!("{method} {url}"));
                 }
             }
             tokio::time::sleep(delay).await;
@@ -499,6 +486,32 @@ impl BackendApi {
     pub async fn jwks(&self) -> Result<Value, BackendError> {
         self.call(reqwest::Method::GET, &["jwks"], &[], None).await
     }
+}
+
+/// A response of `status` with `body` to the request `what` (`GET <url>`): the value of a success,
+/// else Clerk's error envelope as [`BackendError::Api`] (a body that is not one becomes an envelope
+/// holding its first 200 characters).
+pub(crate) fn parse_response<T: DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+    what: &str,
+) -> Result<T, BackendError> {
+    if !(200..300).contains(&status) {
+        let errors = serde_json::from_slice::<ClerkErrors>(body).unwrap_or_else(|_| ClerkErrors {
+            errors: vec![ClerkError {
+                message: reqwest::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("error")
+                    .to_string(),
+                long_message: String::from_utf8_lossy(body).chars().take(200).collect(),
+                code: "unexpected_response".into(),
+            }],
+            clerk_trace_id: None,
+        });
+        return Err(BackendError::Api { status, errors });
+    }
+    serde_json::from_slice(body).map_err(|e| BackendError::Decode(format!("{what}: {e}")))
 }
 
 /// A transport error naming what was tried (never the secret key).

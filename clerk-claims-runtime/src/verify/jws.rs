@@ -24,6 +24,39 @@ pub struct Decoded<'t> {
     pub header_json: Vec<u8>,
 }
 
+impl Decoded<'_> {
+    /// The token as `clerk-claims decode` shows it: marked UNVERIFIED, the header and payload as
+    /// pretty JSON, and `iat`, `nbf` and `exp` as dates with their distance from `now` (any number
+    /// a token holds is shown, never a panic).
+    ///
+    /// ```
+    /// use clerk_claims_runtime::verify::decode;
+    /// let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1IiwiZXhwIjoxMDYwfQ.c2ln";
+    /// let text = decode(token, 8192).unwrap().describe(1000);
+    /// assert!(text.starts_with("UNVERIFIED"));
+    /// assert!(text.contains("   expires: Thu, 01 Jan 1970 00:17:40 GMT (in 1m 0s)"));
+    /// ```
+    pub fn describe(&self, now: i64) -> String {
+        let header: serde_json::Value = serde_json::from_slice(&self.header_json).unwrap_or_default();
+        let payload: serde_json::Value = serde_json::from_slice(&self.payload).unwrap_or_default();
+        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+        let mut out = format!(
+            "UNVERIFIED: the signature and claims of this token were NOT checked (use `clerk-claims verify`).\n\
+             header: {}\npayload: {}\n",
+            pretty(&header),
+            pretty(&payload)
+        );
+        for (name, label) in [("iat", "issued at"), ("nbf", "not before"), ("exp", "expires")] {
+            if let Some(t) = payload.get(name).and_then(serde_json::Value::as_i64) {
+                let when = crate::session::http_date(t);
+                let distance = crate::session::relative(t.saturating_sub(now));
+                out.push_str(&format!("{label:>10}: {when} ({distance})\n"));
+            }
+        }
+        out
+    }
+}
+
 /// The JOSE header fields that matter; others are ignored (except those a Clerk JWS never has,
 /// which are rejected: see [`Header::crit`]).
 ///
@@ -233,6 +266,11 @@ pub(crate) fn decode_into<'t, 'h>(
     let header_json: &'h [u8] = header_json;
     let header = read_checked::<RawHeader<'h>, ()>(header_json, &[], &mut ())?.0.ok_or_else(undecodable)?;
     Ok(Jws { header, header_json, payload, signature, signing_input })
+}
+
+/// [`b64`] as an `Option`, for the differential fuzz target.
+pub(crate) fn segment(segment: &str) -> Option<Vec<u8>> {
+    b64(segment).ok()
 }
 
 /// Canonical base64url without padding. The engine refuses padding, the standard alphabet and

@@ -18,7 +18,7 @@
 
 pub(crate) mod cache;
 mod error;
-mod jws;
+pub(crate) mod jws;
 pub mod policy;
 pub(crate) mod strict;
 
