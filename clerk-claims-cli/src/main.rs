@@ -51,7 +51,7 @@ enum Command {
         /// The templates directory.
         #[arg(long, default_value = "templates")]
         templates: PathBuf,
-        /// Where to write (default: <templates>/generated).
+        /// Where to write (default: TEMPLATES/generated).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Write nothing; exit 1 naming every file that is missing or out of date (for CI).

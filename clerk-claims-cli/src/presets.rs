@@ -1,4 +1,4 @@
-//! The bundled presets: the files in the repository's `templates/` directory, embedded.
+//! The bundled presets: the files of `presets/` (the repository's `templates/`), embedded.
 
 macro_rules! presets {
     ($($name:literal),* $(,)?) => {
@@ -7,7 +7,7 @@ macro_rules! presets {
         /// The preset's template file.
         pub(crate) fn file(name: &str) -> Option<&'static str> {
             match name {
-                $($name => Some(include_str!(concat!("../../templates/", $name, ".json"))),)*
+                $($name => Some(include_str!(concat!("../presets/", $name, ".json"))),)*
                 _ => None,
             }
         }

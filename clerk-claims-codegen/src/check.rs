@@ -166,7 +166,8 @@ const AUTHORIZATION_WORDS: &[&str] = &[
 ];
 
 /// Whether `claim` is named like an authorization claim: one of its words (split at
-/// non-alphanumerics and lower-to-upper case changes) is in [`AUTHORIZATION_WORDS`].
+/// non-alphanumerics and lower-to-upper case changes) names an authorization decision (`role`,
+/// `permissions`, `admin`, `plan`, `tier`, `scope`, `groups`, ...).
 ///
 /// ```
 /// use clerk_claims_codegen::check::is_authorization_claim;

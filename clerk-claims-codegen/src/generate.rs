@@ -145,8 +145,10 @@ impl Generator {
     /// API body), `<name>.schema.json` and `<name>.setup.md`.
     ///
     /// ```
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # std::fs::write(dir.path().join("hasura.json"), r#"{"https://hasura.io/jwt/claims": {"x-hasura-user-id": "{{user.id}}"}}"#).unwrap();
     /// let artifacts = clerk_claims_codegen::Generator::new()
-    ///     .templates_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../templates"))
+    ///     .templates_dir(dir.path())
     ///     .artifacts()
     ///     .unwrap();
     /// assert!(artifacts.iter().any(|a| a.path.ends_with("hasura.schema.json")));
@@ -171,12 +173,14 @@ impl Generator {
     /// Writes [`Generator::artifacts`] into `dir` (each file only when it changed).
     ///
     /// ```
-    /// let dir = std::env::temp_dir().join("clerk-claims-doc-write");
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # std::fs::write(dir.path().join("hasura.json"), r#"{"https://hasura.io/jwt/claims": {"x-hasura-user-id": "{{user.id}}"}}"#).unwrap();
+    /// let out = dir.path().join("generated");
     /// let written = clerk_claims_codegen::Generator::new()
-    ///     .templates_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../templates"))
-    ///     .write_artifacts(&dir)
+    ///     .templates_dir(dir.path())
+    ///     .write_artifacts(&out)
     ///     .unwrap();
-    /// assert!(dir.join("hasura.dashboard.json").exists() && !written.is_empty());
+    /// assert!(out.join("hasura.dashboard.json").exists() && !written.is_empty());
     /// ```
     pub fn write_artifacts(&self, dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         let artifacts = self.artifacts()?;
@@ -194,8 +198,9 @@ impl Generator {
     /// missing or differs.
     ///
     /// ```
-    /// let generator = clerk_claims_codegen::Generator::new()
-    ///     .templates_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../templates"));
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # std::fs::write(dir.path().join("hasura.json"), r#"{"https://hasura.io/jwt/claims": {"x-hasura-user-id": "{{user.id}}"}}"#).unwrap();
+    /// let generator = clerk_claims_codegen::Generator::new().templates_dir(dir.path());
     /// let err = generator.check_artifacts(std::path::Path::new("no/such/dir")).unwrap_err();
     /// assert!(err.to_string().contains("out of date"));
     /// ```

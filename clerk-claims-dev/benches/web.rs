@@ -24,7 +24,7 @@ use clerk_claims_runtime::keys::RemoteJwks;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
-clerk_claims_runtime::clerk_template!("../templates/session.json");
+clerk_claims_runtime::clerk_template!("templates/session.json");
 
 async fn me(auth: Auth<SessionCustomClaims>) -> Json<Value> {
     Json(json!({"user_id": auth.user_id(), "session_id": auth.session_id(), "email": auth.custom().email}))

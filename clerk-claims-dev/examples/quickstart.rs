@@ -16,8 +16,8 @@ use clerk_claims_runtime::session::human;
 use clerk_claims_runtime::{ClerkClaims, Verifier};
 use serde_json::json;
 
-clerk_claims_runtime::clerk_template!("../templates/custom.json");
-clerk_claims_runtime::clerk_template!("../templates/session.json");
+clerk_claims_runtime::clerk_template!("templates/custom.json");
+clerk_claims_runtime::clerk_template!("templates/session.json");
 
 fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)

@@ -21,7 +21,7 @@ use clerk_claims_runtime::axum::{Auth, ClerkLayer, Require};
 use clerk_claims_runtime::instance::InstanceConfig;
 use serde_json::{Value, json};
 
-clerk_claims_runtime::clerk_template!("../templates/session.json");
+clerk_claims_runtime::clerk_template!("templates/session.json");
 
 async fn public(auth: Option<Auth<SessionCustomClaims>>) -> Json<Value> {
     Json(json!({ "signed_in": auth.is_some() }))

@@ -26,10 +26,14 @@
 //! assert_eq!(claims["x-hasura-user-id"], "{{user.id}}");
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// docs.rs (nightly) badges every feature-gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 #[cfg(feature = "backend")]
+#[cfg_attr(docsrs, doc(cfg(feature = "backend")))]
 pub mod backend;
 pub mod claims;
 pub mod instance;
@@ -53,6 +57,7 @@ pub use verify::{Reason, Verifier, VerifyError};
 
 /// `#[derive(ClerkClaims)]`; see [`ClerkClaims`](trait@ClerkClaims).
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use clerk_claims_macros::ClerkClaims;
 
 /// Generates the claim types of one template file, without a build script. The path is relative
@@ -60,7 +65,7 @@ pub use clerk_claims_macros::ClerkClaims;
 /// `clerk-claims check` is a compile error here.
 ///
 /// ```
-/// clerk_claims_runtime::clerk_template!("../templates/hasura.json");
+/// clerk_claims_runtime::clerk_template!("templates/hasura.json");
 ///
 /// use clerk_claims_runtime::ClerkClaims;
 /// let claims: HasuraClaims = serde_json::from_value(serde_json::json!({
@@ -74,6 +79,7 @@ pub use clerk_claims_macros::ClerkClaims;
 /// assert_eq!(HasuraClaims::template_json()["name"], "hasura");
 /// ```
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use clerk_claims_macros::clerk_template;
 
 /// Includes the claim types the build.rs generator wrote (`$OUT_DIR/clerk_claims.rs`).

@@ -18,8 +18,10 @@ impl Jwks {
     /// type) are left out and remembered, so a token naming one gets a precise error.
     ///
     /// ```
-    /// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/clerk/jwks/mock_jwks.json")).unwrap();
-    /// let jwks = clerk_claims_runtime::Jwks::from_json(&text).unwrap();
+    /// // The key set of Clerk's SDK test fixtures (what `https://<frontend api>/.well-known/jwks.json` serves).
+    /// let text = r#"{"keys": [{"use": "sig", "kty": "RSA", "kid": "ins_2GIoQhbUpy0hX7B2cVkuTMinXoD", "alg": "RS256", "e": "AQAB",
+    ///     "n": "qYy3MY8fOneEyzNDu9lp6iGXKkNUF-u_dUnrlkadZYyB35efzKFJEr9fftmWv5PUj1uRHTQ3bh6X1cceOYsIjy008dHWZJsKhGOxgdTjeK91rjaklxt7tyFXEiKHIOr1LSgKzopClOfCIjxK_oPUOf38pVh7WnekcSBQmU5fqA-EzKMi6k9VwvbzqKlZM4XQsiFyn28d9VubJWjTU8nNot0n1NE-9k6TxM8nglM4RwkBH4Ni4B0LhKKOOV-AG8tBNiZVil415dpBldmJ_j0wk7Ad4VFi9en3Z17oCKr-K-zuT7vKMKSb1548dk0vnmi0vj2QGXSo-61wM5yQWpk6sQ"}]}"#;
+    /// let jwks = clerk_claims_runtime::Jwks::from_json(text).unwrap();
     /// assert!(jwks.get("ins_2GIoQhbUpy0hX7B2cVkuTMinXoD").is_some());
     /// assert!(clerk_claims_runtime::Jwks::from_json("[]").is_err());
     /// ```

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 pub use jwks::Jwks;
 #[cfg(feature = "remote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
 pub use remote::{RemoteJwks, RemoteOptions};
 
 use crate::verify::{Reason, VerifyError};
@@ -263,8 +264,18 @@ impl Key {
     /// `CLERK_JWT_KEY` holds it. It verifies RS256 and gets kid `local-<kid>`.
     ///
     /// ```
-    /// # let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/clerk/keys/instance_rs256_public_spki.pem")).unwrap();
-    /// let key = clerk_claims_runtime::keys::Key::from_pem(&pem, "test-kid").unwrap();
+    /// // Clerk's Dashboard shows it under API keys, "Show JWT public key" (this one is Clerk's
+    /// // SDK test fixture's).
+    /// let pem = "-----BEGIN PUBLIC KEY-----
+    /// MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqYy3MY8fOneEyzNDu9lp
+    /// 6iGXKkNUF+u/dUnrlkadZYyB35efzKFJEr9fftmWv5PUj1uRHTQ3bh6X1cceOYsI
+    /// jy008dHWZJsKhGOxgdTjeK91rjaklxt7tyFXEiKHIOr1LSgKzopClOfCIjxK/oPU
+    /// Of38pVh7WnekcSBQmU5fqA+EzKMi6k9VwvbzqKlZM4XQsiFyn28d9VubJWjTU8nN
+    /// ot0n1NE+9k6TxM8nglM4RwkBH4Ni4B0LhKKOOV+AG8tBNiZVil415dpBldmJ/j0w
+    /// k7Ad4VFi9en3Z17oCKr+K+zuT7vKMKSb1548dk0vnmi0vj2QGXSo+61wM5yQWpk6
+    /// sQIDAQAB
+    /// -----END PUBLIC KEY-----";
+    /// let key = clerk_claims_runtime::keys::Key::from_pem(pem, "test-kid").unwrap();
     /// assert_eq!(key.jwk()["kid"], "local-test-kid");
     /// assert_eq!(key.jwk()["e"], "AQAB");
     /// assert!(clerk_claims_runtime::keys::Key::from_pem("not a key", "k").is_err());

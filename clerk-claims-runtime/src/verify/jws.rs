@@ -90,7 +90,7 @@ pub struct Header {
     pub enc: bool,
 }
 
-/// Read as [`RawHeader`] is, then owned.
+/// Read as the verification path reads a header (borrowing its strings), then owned.
 impl<'de> Deserialize<'de> for Header {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         RawHeader::deserialize(d).map(|raw| Header::from(&raw))

@@ -2,17 +2,22 @@
 //! their fixed order.
 //!
 //! ```
-//! use clerk_claims_runtime::{Jwks, Reason, SessionClaims, Verifier};
-//! # let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/clerk/");
-//! # let jwks_text = std::fs::read_to_string(format!("{vectors}jwks/mock_jwks.json")).unwrap();
-//! # let token = std::fs::read_to_string(format!("{vectors}tokens/mock_jwt.jwt")).unwrap();
-//! let verifier = Verifier::new(Jwks::from_json(&jwks_text).unwrap())
-//!     .authorized_parties(["https://accounts.inspired.puma-74.lcl.dev"])
-//!     .now(1666648250);
+//! use clerk_claims_runtime::keys::{Algorithm, Key};
+//! use clerk_claims_runtime::{Reason, SessionClaims, Verifier};
+//! # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+//! # let secret = [7u8; 32];
+//! # let payload = r#"{"sub":"user_1","sid":"sess_1","azp":"https://app.example.com","iat":1000,"exp":1060}"#;
+//! # let input = format!("{}.{}", B64.encode(r#"{"alg":"HS256","typ":"JWT"}"#), B64.encode(payload));
+//! # let tag = aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret), input.as_bytes());
+//! # let token = format!("{input}.{}", B64.encode(tag.as_ref()));
+//! // A token signed with a template's HMAC key (Clerk's instance keys are RSA: `Jwks`, `RemoteJwks`).
+//! let verifier = Verifier::new(Key::hmac(&secret, Algorithm::HS256).unwrap())
+//!     .authorized_parties(["https://app.example.com"])
+//!     .now(1010);
 //! let claims: SessionClaims = verifier.verify_session(&token).unwrap();
-//! assert_eq!(claims.user_id(), "user_2GIpXOEpVyJw51rkZn9Kmnc6Sxr");
+//! assert_eq!(claims.user_id(), "user_1");
 //!
-//! let later = verifier.clone().now(1666648250 + 3600);
+//! let later = verifier.clone().now(1010 + 3600);
 //! assert_eq!(later.verify_session::<()>(&token).unwrap_err().reason, Reason::TokenExpired);
 //! ```
 
