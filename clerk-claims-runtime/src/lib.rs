@@ -1,5 +1,33 @@
-//! What an application links to use Clerk claims: the [`ClerkClaims`] trait and its derive, the
-//! generated claim types ([`include_claims!`], [`clerk_template!`]).
+//! Verify Clerk session and JWT-template tokens into typed claims: the [`Verifier`] and its
+//! policy, Clerk's claims ([`SessionClaims`], [`TemplateClaims`], [`Organization`]), keys (a remote
+//! JWKS, PEM, HMAC, EC, Ed25519), the [`ClerkClaims`] trait and its derive, and the integrations.
+//!
+//! **Verify** a session token (the key set fetched from your instance, cached):
+//!
+//! ```no_run
+//! # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! use clerk_claims_runtime::{instance::InstanceConfig, Verifier};
+//! let verifier = Verifier::from_instance(&InstanceConfig::from_env()?)?; // CLERK_PUBLISHABLE_KEY, ...
+//! let claims = verifier.verify_session_async::<()>(token).await?;
+//! println!("{} (session {})", claims.user_id(), claims.sid);
+//! # Ok(()) }
+//! ```
+//!
+//! **axum** (feature `axum`): one verification per request, extractors and guards:
+//!
+//! ```
+//! # #[cfg(feature = "axum")] {
+//! use axum::{Router, routing::get};
+//! use clerk_claims_runtime::axum::{Auth, ClerkLayer, Require};
+//! # let verifier = clerk_claims_runtime::Verifier::new(clerk_claims_runtime::Jwks::default());
+//! let app: Router = Router::new()
+//!     .route("/me", get(|auth: Auth| async move { auth.user_id().to_string() }))
+//!     .route("/admin", get(|| async { "admin" }).route_layer(Require::role("org:admin")))
+//!     .layer(ClerkLayer::new(verifier));
+//! # }
+//! ```
+//!
+//! **Derive** a claims type and the template it stands for, checked at compile time:
 //!
 //! ```
 //! use clerk_claims_runtime::ClerkClaims;
@@ -25,6 +53,16 @@
 //! let claims = &HasuraClaims::template_json()["claims"]["https://hasura.io/jwt/claims"];
 //! assert_eq!(claims["x-hasura-user-id"], "{{user.id}}");
 //! ```
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `derive` | yes | `#[derive(ClerkClaims)]`, `clerk_template!` (compile time only: the engine runs inside the compiler) |
+//! | `remote` | yes | `keys::RemoteJwks`: the instance key set over HTTPS, cached, refreshed ahead, single-flight; the `_async` verifications |
+//! | `axum` | no | `clerk_claims_runtime::axum`: `ClerkLayer`, `Auth<C>`, `Require` guards (axum 0.8, any tower stack) |
+//! | `backend` | no | `clerk_claims_runtime::backend`: the Backend API client (sessions, tokens, users, organizations, JWT templates) |
+//!
+//! The dev issuer for tests is a crate of its own, `clerk-claims-dev`; the build-time generator is
+//! `clerk-claims-codegen`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 // docs.rs (nightly) badges every feature-gated item with the feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]

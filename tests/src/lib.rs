@@ -14,3 +14,9 @@ pub mod bundled {
 pub mod nullability {
     include!(concat!(env!("OUT_DIR"), "/nullability/clerk_claims.rs"));
 }
+
+/// The README's Rust snippets, compiled and run as doctests (`cargo test --doc -p
+/// clerk-claims-tests`): a snippet that does not compile is a bug.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -10,7 +10,7 @@
 //! (the example's) does.
 //!
 //! The ratio of the times per request is the ratio of requests per second (BENCHMARKS.md).
-//! Run: `cargo bench -p clerk-claims-dev --bench web`.
+//! Run: `cargo bench -p clerk-claims-tests --bench web`.
 
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,7 @@ use clerk_claims_runtime::keys::RemoteJwks;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
-clerk_claims_runtime::clerk_template!("templates/session.json");
+clerk_claims_runtime::clerk_template!("../templates/session.json");
 
 async fn me(auth: Auth<SessionCustomClaims>) -> Json<Value> {
     Json(json!({"user_id": auth.user_id(), "session_id": auth.session_id(), "email": auth.custom().email}))
