@@ -22,7 +22,7 @@ pub mod check;
 pub mod derive;
 pub mod diagnostic;
 pub mod emit;
-#[cfg(feature = "rust")]
+#[cfg(feature = "generator")]
 pub mod generate;
 pub mod load;
 pub mod render;
@@ -33,7 +33,7 @@ pub mod types;
 
 pub use check::check_template;
 pub use diagnostic::{Code, Diagnostic, LineCol, Severity, Source};
-#[cfg(feature = "rust")]
+#[cfg(feature = "generator")]
 pub use generate::{GenerateError, Generator};
 pub use load::{
     Checked, LoadError, Unreadable, check_file, check_paths, check_source, read_source, template_files,

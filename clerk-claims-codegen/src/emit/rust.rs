@@ -153,6 +153,7 @@ fn number_literal(n: &serde_json::Number) -> String {
 /// assert!(file.starts_with("// @generated"));
 /// assert!(file.contains("pub struct AppClaims {\n"));
 /// ```
+#[cfg(feature = "generator")]
 pub fn rust_file(templates: &[(Template, String)]) -> String {
     let items = templates.iter().map(|(t, name)| rust_tokens(t, name));
     let tokens = quote! { #(#items)* };
