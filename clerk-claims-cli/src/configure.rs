@@ -29,6 +29,16 @@ pub(crate) struct ConfigureArgs {
     /// One account per browser.
     #[arg(long)]
     single_session: bool,
+    /// An origin tokens may be minted for (`azp`), repeatable: `[verify] authorized_parties`.
+    #[arg(long = "authorized-party")]
+    authorized_parties: Vec<String>,
+    /// A path the web layer refuses when signed out (`/admin`, `/admin/*`), repeatable:
+    /// `[middleware] protect`.
+    #[arg(long)]
+    protect: Vec<String>,
+    /// Clock skew allowed on the time claims, in seconds: `[verify] clock_skew`.
+    #[arg(long)]
+    clock_skew: Option<u32>,
     /// Where to write (default clerk.toml).
     #[arg(long, default_value = "clerk.toml")]
     out: PathBuf,
@@ -41,6 +51,22 @@ pub(crate) struct ConfigureArgs {
 struct File {
     session: SessionSettings,
     tokens: Tokens,
+    /// What `InstanceConfig` (and so `Verifier::from_instance`) reads.
+    verify: Verify,
+    /// What `ClerkLayer::from_instance` reads.
+    middleware: Middleware,
+}
+
+#[derive(Serialize)]
+struct Verify {
+    authorized_parties: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clock_skew: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Middleware {
+    protect: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -51,6 +77,9 @@ struct Tokens {
 
 pub(crate) fn run(args: ConfigureArgs) -> Outcome {
     let flags_given = args.preset.is_some()
+        || !args.authorized_parties.is_empty()
+        || !args.protect.is_empty()
+        || args.clock_skew.is_some()
         || args.max_lifetime.is_some()
         || args.inactivity_timeout.is_some()
         || args.multi_session
@@ -69,7 +98,9 @@ pub(crate) fn run(args: ConfigureArgs) -> Outcome {
         eprintln!("help: pass --force to overwrite it, or --out to write elsewhere");
         return Outcome::Rejected;
     }
-    if let Err(e) = write(&args.out, &settings) {
+    let verify = Verify { authorized_parties: args.authorized_parties.clone(), clock_skew: args.clock_skew };
+    let middleware = Middleware { protect: args.protect.clone() };
+    if let Err(e) = write(&args.out, &settings, verify, middleware) {
         eprintln!("error: cannot write {}: {e}", args.out.display());
         return Outcome::Usage;
     }
@@ -124,15 +155,24 @@ fn ask() -> Result<SessionSettings, String> {
     Ok(s)
 }
 
-fn write(path: &Path, settings: &SessionSettings) -> std::io::Result<()> {
+fn write(
+    path: &Path,
+    settings: &SessionSettings,
+    verify: Verify,
+    middleware: Middleware,
+) -> std::io::Result<()> {
     let file = File {
         session: settings.clone(),
         tokens: Tokens { lifetime: TOKEN_LIFETIME.as_secs(), refresh_interval: REFRESH_INTERVAL.as_secs() },
+        verify,
+        middleware,
     };
     let body = toml::to_string_pretty(&file).map_err(std::io::Error::other)?;
     let text = format!(
-        "# Clerk session settings, written by `clerk-claims configure`; durations in seconds.\n\
-         # Clerk keeps them on the Dashboard (Configure -> Sessions): see the checklist it printed.\n\n{body}"
+        "# Written by `clerk-claims configure`; durations in seconds.\n\
+         # [session] and [tokens]: Clerk keeps them on the Dashboard (Configure -> Sessions): see the\n\
+         # checklist it printed. [verify] and [middleware]: read by InstanceConfig::from_env (so\n\
+         # Verifier::from_instance and ClerkLayer::from_instance), under the CLERK_* variables.\n\n{body}"
     );
     let tmp = path.with_extension("toml.tmp");
     std::fs::write(&tmp, text)?;

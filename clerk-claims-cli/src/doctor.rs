@@ -29,11 +29,16 @@ pub(crate) fn run() -> Outcome {
     let config = match InstanceConfig::from_env() {
         Ok(config) => config,
         Err(e) => {
-            report.fail(&format!("CLERK_PUBLISHABLE_KEY: {e}"));
-            println!("\n1 problem: fix CLERK_PUBLISHABLE_KEY (Dashboard -> API keys)");
+            report.fail(&e.to_string());
+            println!("\n1 problem found");
             return Outcome::Rejected;
         }
     };
+    match &config.config_file {
+        Some(path) => report.ok(&format!("read {} (the CLERK_* variables win over it)", path.display())),
+        None => report
+            .warn("no clerk.toml here (CLERK_CONFIG names another): settings come from the environment only"),
+    }
     match &config.publishable_key {
         Some(pk) => report.ok(&format!(
             "CLERK_PUBLISHABLE_KEY: {} instance, Frontend API {}",
@@ -60,9 +65,24 @@ pub(crate) fn run() -> Outcome {
             Err(e) => report.fail(&format!("CLERK_JWT_KEY: {e}")),
         }
     }
+    if let (Some(frontend_api), Some(pk)) = (&config.frontend_api, &config.publishable_key)
+        && *frontend_api != pk.frontend_api
+    {
+        report
+            .ok(&format!("Frontend API {frontend_api} (proxy or satellite, instead of {})", pk.frontend_api));
+    }
     match &config.issuer {
         Some(iss) => report.ok(&format!("issuer: {iss}")),
         None => report.fail("no issuer: set CLERK_PUBLISHABLE_KEY or CLERK_ISSUER"),
+    }
+    if let Some(skew) = config.clock_skew {
+        report.ok(&format!("clock skew {skew} s"));
+    }
+    if !config.protected_paths.is_empty() {
+        report.ok(&format!("protected paths: {}", config.protected_paths.join(", ")));
+    }
+    if let Some(suffix) = &config.cookie_suffix {
+        report.ok(&format!("session cookies: __session_{suffix}, then __session"));
     }
     for party in &config.authorized_parties {
         let origin = party.split_once("://").is_some_and(|(scheme, rest)| {

@@ -68,25 +68,28 @@ enum Command {
     },
     /// Session settings (presets, or asked on a terminal) into clerk.toml, with a Dashboard checklist.
     Configure(configure::ConfigureArgs),
-    /// Check the CLERK_* environment: keys' format, issuer, authorized parties, JWKS reachable, clock.
+    /// Check the CLERK_* environment and clerk.toml: keys' format, issuer, authorized parties, JWKS
+    /// reachable, clock.
     Doctor,
     /// Render a template against a context, add Clerk's claims and sign: prints the token.
     Mint(mint::MintArgs),
     /// Run the local Clerk-compatible issuer (JWKS + Backend API subset); first line: its URLs and keys.
     Dev(dev::DevArgs),
-    /// Create or update the instance's JWT templates from the template files (by name).
+    /// Create or update the instance's JWT templates from the template files (by name), through the
+    /// Backend API at CLERK_API_URL (default api.clerk.com) with CLERK_SECRET_KEY.
     Push {
         /// The templates directory.
         #[arg(long, default_value = "templates")]
         templates: PathBuf,
     },
-    /// Write the instance's JWT templates as template files.
+    /// Write the instance's JWT templates as template files (CLERK_SECRET_KEY, CLERK_API_URL).
     Pull {
         /// The templates directory.
         #[arg(long, default_value = "templates")]
         templates: PathBuf,
     },
-    /// Show how the template files differ from the instance's templates; exit 1 when they do.
+    /// Show how the template files differ from the instance's templates; exit 1 when they do
+    /// (CLERK_SECRET_KEY, CLERK_API_URL).
     Diff {
         /// The templates directory.
         #[arg(long, default_value = "templates")]

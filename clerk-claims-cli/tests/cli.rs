@@ -618,3 +618,61 @@ fn dates_past_the_year_9999_are_shown_never_a_panic() {
         stderr(&out).starts_with("error: token-expired:") && stderr(&out).contains("after the year 9999")
     );
 }
+
+#[test]
+fn clerk_toml_configures_the_verifier_and_the_layer_and_doctor_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let out = clerk_claims(
+        &[
+            "configure",
+            "--preset",
+            "production",
+            "--authorized-party",
+            "https://app.example.com",
+            "--protect",
+            "/admin/*",
+            "--clock-skew",
+            "10",
+        ],
+        p,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = p.join("clerk.toml");
+    let config = clerk_claims_runtime::instance::InstanceConfig::from_lookup_and_file(
+        |name| {
+            (name == "CLERK_PUBLISHABLE_KEY")
+                .then(|| "pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA".into())
+        },
+        Some(&path),
+    )
+    .unwrap();
+    assert_eq!(config.authorized_parties, ["https://app.example.com"]);
+    assert_eq!(
+        (config.clock_skew, config.protected_paths.as_slice()),
+        (Some(10), &["/admin/*".to_string()][..])
+    );
+
+    let doctor = Command::new(env!("CARGO_BIN_EXE_clerk-claims"))
+        .arg("doctor")
+        .current_dir(p)
+        .env("CLERK_PUBLISHABLE_KEY", "pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA")
+        .env("CLERK_JWKS_URL", "http://127.0.0.1:9/jwks.json")
+        .env_remove("CLERK_AUTHORIZED_PARTIES")
+        .env_remove("CLERK_CONFIG")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&doctor.stdout);
+    assert!(report.contains("ok      read clerk.toml"), "{report}");
+    assert!(report.contains("ok      authorized party https://app.example.com"), "{report}");
+    assert!(
+        report.contains("ok      clock skew 10 s") && report.contains("protected paths: /admin/*"),
+        "{report}"
+    );
+
+    for help in ["push", "pull", "diff"] {
+        let out = clerk_claims(&[help, "--help"], p);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("CLERK_SECRET_KEY") && text.contains("CLERK_API_URL"), "{help}: {text}");
+    }
+}

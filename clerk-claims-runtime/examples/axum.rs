@@ -41,12 +41,10 @@ fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The application, configured from the environment.
+/// The application, configured from the environment over `clerk.toml` (authorized parties,
+/// protected paths, clock skew, cookie suffix).
 fn app(config: &InstanceConfig) -> Result<Router, clerk_claims_runtime::VerifyError> {
-    let mut layer = ClerkLayer::new(Verifier::from_instance(config)?);
-    if let Some(pk) = &config.publishable_key {
-        layer = layer.cookie_suffix(pk.cookie_suffix());
-    }
+    let layer = ClerkLayer::from_instance(config, Verifier::from_instance(config)?);
     Ok(Router::new()
         .route("/public", get(public))
         .route("/me", get(me))

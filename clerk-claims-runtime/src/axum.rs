@@ -87,6 +87,28 @@ impl ClerkLayer {
         ClerkLayer { inner: Arc::new(LayerConfig { verifier, cookie_suffix: None, protected: Vec::new() }) }
     }
 
+    /// A layer for the instance `config` describes (the environment over `clerk.toml`): its
+    /// session cookie suffix and protected paths, verifying with `verifier`
+    /// ([`Verifier::from_instance`] of the same config).
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{Verifier, axum::ClerkLayer, instance::InstanceConfig};
+    /// let config = InstanceConfig::from_lookup(|name| match name {
+    ///     "CLERK_PUBLISHABLE_KEY" => Some("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA".into()),
+    ///     "CLERK_PROTECTED_PATHS" => Some("/admin/*".into()),
+    ///     _ => None,
+    /// }).unwrap();
+    /// let layer = ClerkLayer::from_instance(&config, Verifier::from_instance(&config).unwrap());
+    /// # let _ = layer;
+    /// ```
+    pub fn from_instance(config: &crate::instance::InstanceConfig, verifier: Verifier) -> Self {
+        let mut layer = ClerkLayer::new(verifier).protect(config.protected_paths.iter().cloned());
+        if let Some(suffix) = &config.cookie_suffix {
+            layer = layer.cookie_suffix(suffix.clone());
+        }
+        layer
+    }
+
     /// Reads the instance's `__session_<suffix>` cookie (see
     /// [`PublishableKey::cookie_suffix`](crate::instance::PublishableKey::cookie_suffix)) before
     /// `__session`.

@@ -212,9 +212,10 @@ impl Verifier {
         self
     }
 
-    /// A verifier for the instance the `CLERK_*` settings describe: `CLERK_JWT_KEY` when set
-    /// (networkless), else the JWKS at `CLERK_JWKS_URL` (or the publishable key's Frontend API), else
-    /// the Backend API's `/v1/jwks` with `CLERK_SECRET_KEY`; `iss` and `azp` checked when known.
+    /// A verifier for the instance the `CLERK_*` settings (and `clerk.toml`) describe:
+    /// `CLERK_JWT_KEY` when set (networkless), else the JWKS at `CLERK_JWKS_URL` (or the Frontend
+    /// API's), else the Backend API's `/v1/jwks` with `CLERK_SECRET_KEY`; `iss` and `azp` checked
+    /// when known, the clock skew when set.
     ///
     /// ```
     /// use clerk_claims_runtime::{Verifier, instance::InstanceConfig};
@@ -250,6 +251,9 @@ impl Verifier {
         let mut verifier = Verifier::new(keys).authorized_parties(config.authorized_parties.iter().cloned());
         if let Some(issuer) = &config.issuer {
             verifier = verifier.issuer(issuer.clone());
+        }
+        if let Some(skew) = config.clock_skew {
+            verifier = verifier.clock_skew(skew);
         }
         Ok(verifier)
     }

@@ -1,5 +1,10 @@
 //! A Clerk instance from its keys: publishable key -> Frontend API, issuer, JWKS URL, cookie suffix;
-//! secret key -> environment; and the `CLERK_*` environment variables together.
+//! secret key -> environment; and every setting an application reads ([`InstanceConfig`]: the
+//! `CLERK_*` environment variables over `clerk.toml`).
+
+mod config;
+
+pub use config::{ConfigError, DEFAULT_API_URL, InstanceConfig, Secret};
 
 use std::fmt;
 
@@ -214,81 +219,4 @@ fn is_development_host(host: &str) -> bool {
         && digits.chars().all(|c| c.is_ascii_digit())
         && rest.starts_with("clerk.accounts")
         && (rest.ends_with("dev") || rest.ends_with("com"))
-}
-
-/// The instance settings an application reads from its environment.
-///
-/// ```
-/// use clerk_claims_runtime::instance::InstanceConfig;
-/// let config = InstanceConfig::from_lookup(|name| match name {
-///     "CLERK_PUBLISHABLE_KEY" => Some("pk_test_Y2xlcmsuaW5zcGlyZWQucHVtYS03NC5sY2wuZGV2JA".into()),
-///     "CLERK_AUTHORIZED_PARTIES" => Some("https://app.example.com, https://admin.example.com".into()),
-///     _ => None,
-/// }).unwrap();
-/// assert_eq!(config.issuer.as_deref(), Some("https://clerk.inspired.puma-74.lcl.dev"));
-/// assert_eq!(config.authorized_parties.len(), 2);
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct InstanceConfig {
-    /// `CLERK_PUBLISHABLE_KEY`.
-    pub publishable_key: Option<PublishableKey>,
-    /// `CLERK_SECRET_KEY` (never printed).
-    pub secret_key: Option<Secret>,
-    /// `CLERK_JWT_KEY`: the PEM public key for networkless verification.
-    pub jwt_key: Option<String>,
-    /// `CLERK_API_URL` (default `https://api.clerk.com`).
-    pub api_url: String,
-    /// `CLERK_JWKS_URL`, else the Frontend API's `/.well-known/jwks.json`.
-    pub jwks_url: Option<String>,
-    /// `CLERK_ISSUER`, else `https://<frontend api>`.
-    pub issuer: Option<String>,
-    /// `CLERK_AUTHORIZED_PARTIES`, comma-separated origins.
-    pub authorized_parties: Vec<String>,
-}
-
-/// A secret that never shows in `Debug` output.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(pub String);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
-
-/// Clerk's Backend API.
-pub const DEFAULT_API_URL: &str = "https://api.clerk.com";
-
-impl InstanceConfig {
-    /// Reads the `CLERK_*` environment variables.
-    ///
-    /// # Errors
-    /// A `CLERK_PUBLISHABLE_KEY` that is set but not valid.
-    pub fn from_env() -> Result<InstanceConfig, KeyFormatError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads the settings through `lookup` (for tests and other configuration sources).
-    ///
-    /// # Errors
-    /// A publishable key that is set but not valid.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<InstanceConfig, KeyFormatError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let publishable_key = get("CLERK_PUBLISHABLE_KEY").map(|k| PublishableKey::parse(&k)).transpose()?;
-        let issuer = get("CLERK_ISSUER").or_else(|| publishable_key.as_ref().map(PublishableKey::issuer));
-        let jwks_url =
-            get("CLERK_JWKS_URL").or_else(|| publishable_key.as_ref().map(PublishableKey::jwks_url));
-        let authorized_parties = get("CLERK_AUTHORIZED_PARTIES")
-            .map(|v| v.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect())
-            .unwrap_or_default();
-        Ok(InstanceConfig {
-            publishable_key,
-            secret_key: get("CLERK_SECRET_KEY").map(Secret),
-            jwt_key: get("CLERK_JWT_KEY"),
-            api_url: get("CLERK_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_string()),
-            jwks_url,
-            issuer,
-            authorized_parties,
-        })
-    }
 }
