@@ -14,7 +14,9 @@ cargo package --locked --no-verify --allow-dirty $(printf -- '-p %s ' "${crates[
 packages=target/package
 patches=()
 for crate in "${crates[@]}"; do
-  test -f "$packages/$crate-$version.crate"
+  # Without verification cargo leaves only the .crate archive; unpack it to build from it.
+  rm -rf "${packages:?}/$crate-$version"
+  tar -xzf "$packages/$crate-$version.crate" -C "$packages"
   patches+=(--config "patch.crates-io.$crate.path=\"$packages/$crate-$version\"")
 done
 root=$(mktemp -d)
