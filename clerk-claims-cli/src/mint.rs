@@ -87,7 +87,7 @@ pub(crate) fn run(args: MintArgs) -> Outcome {
         Ok(None) => None,
         Ok(Some(secret)) => {
             let algorithm = template.settings.signing_algorithm.as_deref().unwrap_or("HS256");
-            // HMAC only, with a secret as long as the hash: `CustomKey::new` says which is wrong.
+            // An HMAC secret, or a private key in PEM: `CustomKey::new` says what is wrong.
             match algorithm.parse::<Algorithm>().and_then(|alg| CustomKey::new(alg, secret.into_bytes())) {
                 Ok(key) => Some(key),
                 Err(e) => {

@@ -221,7 +221,7 @@ fn mint_signs_tokens_that_verify_accepts() {
                 "k",
             ],
             2,
-            "not an RSA private key",
+            "RS256 needs an RSA private key in PEM",
         ),
         (vec!["mint", "--template", "bad.json", "--context", "context.json"], 1, "unknown shortcode"),
     ] {

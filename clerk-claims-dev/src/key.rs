@@ -1,12 +1,21 @@
-//! The dev issuer's signing key: RSA, RS256, as Clerk signs session and template tokens.
+//! The dev issuer's signing keys: the instance key (RSA, RS256, as Clerk signs session and template
+//! tokens) and templates' custom keys. Signing goes through `jsonwebtoken::EncodingKey` (the
+//! well-kept signer) for every algorithm it has; verification stays on the runtime's parsed keys.
+//!
+//! | algorithm | custom key material | signs with | verifies with |
+//! |---|---|---|---|
+//! | HS256, HS384, HS512 | a secret at least as long as the hash | jsonwebtoken | `Key::hmac` |
+//! | RS256, RS384, RS512 | RSA private key PEM (PKCS#8 or PKCS#1), 2048 bits or more | jsonwebtoken | RSA JWK / PEM |
+//! | ES256, ES384 | EC private key PEM (PKCS#8), P-256 / P-384 | jsonwebtoken | EC JWK |
+//! | ES512 | EC private key PEM (PKCS#8), P-521 | aws-lc-rs (jsonwebtoken has no ES512) | EC JWK |
+//! | EdDSA | Ed25519 private key PEM (PKCS#8) | jsonwebtoken | OKP JWK |
+//!
+//! The verifier (`clerk_claims_runtime::keys::Algorithm`) takes exactly these ten.
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
-
-use aws_lc_rs::hmac;
 
 use clerk_claims_runtime::keys::{Algorithm, Jwks, Key, KeyError};
 
@@ -16,6 +25,155 @@ pub const DEVELOPMENT_KEY_PEM: &str = include_str!("development_key.pem");
 
 /// The kid the bundled development key signs with.
 pub const DEVELOPMENT_KEY_ID: &str = "ins_dev_clerk_claims_development_only";
+
+/// The DER inside a PEM text (the base64 between its armour lines; text around them, which RFC
+/// 7468 allows, is not key material), and the armour's label (`PRIVATE KEY`, ...).
+fn pem_der(pem: &str) -> Option<(String, Vec<u8>)> {
+    let lines: Vec<&str> = pem.lines().map(str::trim).collect();
+    let begin = lines.iter().position(|l| l.starts_with("-----BEGIN"));
+    let (label, body): (String, String) = match begin {
+        Some(begin) => {
+            let label = lines
+                .get(begin)
+                .and_then(|l| l.strip_prefix("-----BEGIN "))
+                .and_then(|l| l.strip_suffix("-----"))
+                .unwrap_or_default()
+                .to_string();
+            (
+                label,
+                lines.iter().skip(begin + 1).take_while(|l| !l.starts_with("-----END")).copied().collect(),
+            )
+        }
+        None => (String::new(), lines.concat()),
+    };
+    let der = STANDARD.decode(body.trim()).ok()?;
+    Some((label, der))
+}
+
+/// `der` in PEM armour with `label`, as jsonwebtoken reads keys.
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let lines: Vec<&str> =
+        body.as_bytes().chunks(64).filter_map(|line| std::str::from_utf8(line).ok()).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
+fn jwt_algorithm(algorithm: Algorithm) -> Option<jsonwebtoken::Algorithm> {
+    Some(match algorithm {
+        Algorithm::HS256 => jsonwebtoken::Algorithm::HS256,
+        Algorithm::HS384 => jsonwebtoken::Algorithm::HS384,
+        Algorithm::HS512 => jsonwebtoken::Algorithm::HS512,
+        Algorithm::RS256 => jsonwebtoken::Algorithm::RS256,
+        Algorithm::RS384 => jsonwebtoken::Algorithm::RS384,
+        Algorithm::RS512 => jsonwebtoken::Algorithm::RS512,
+        Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
+        Algorithm::ES384 => jsonwebtoken::Algorithm::ES384,
+        Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
+        Algorithm::ES512 => return None,
+    })
+}
+
+/// How a key signs.
+enum Signer {
+    /// Through jsonwebtoken.
+    Jwt(jsonwebtoken::EncodingKey, jsonwebtoken::Algorithm),
+    /// ES512, which jsonwebtoken does not sign: aws-lc-rs directly.
+    P521(EcdsaKeyPair),
+}
+
+impl Signer {
+    fn sign(&self, input: &[u8]) -> Result<Vec<u8>, KeyError> {
+        match self {
+            Signer::Jwt(key, algorithm) => {
+                let signature = jsonwebtoken::crypto::sign(input, key, *algorithm)
+                    .map_err(|e| KeyError(format!("signing failed: {e}")))?;
+                URL_SAFE_NO_PAD.decode(signature).map_err(|_| KeyError("signing failed".into()))
+            }
+            Signer::P521(pair) => pair
+                .sign(&aws_lc_rs::rand::SystemRandom::new(), input)
+                .map(|s| s.as_ref().to_vec())
+                .map_err(|_| KeyError("signing failed".into())),
+        }
+    }
+}
+
+/// A private key for `algorithm` from PEM (or, for HMAC, the secret itself): how it signs and the
+/// public key that verifies it (none for HMAC, whose key is the secret).
+fn parse_private(algorithm: Algorithm, material: &[u8]) -> Result<(Signer, Option<Key>), KeyError> {
+    let needs = match algorithm {
+        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => {
+            "an RSA private key in PEM (PKCS#8 `BEGIN PRIVATE KEY` or PKCS#1 `BEGIN RSA PRIVATE KEY`) of 2048 bits or more"
+        }
+        Algorithm::ES256 => "a P-256 private key in PEM (PKCS#8: `-----BEGIN PRIVATE KEY-----`)",
+        Algorithm::ES384 => "a P-384 private key in PEM (PKCS#8: `-----BEGIN PRIVATE KEY-----`)",
+        Algorithm::ES512 => "a P-521 private key in PEM (PKCS#8: `-----BEGIN PRIVATE KEY-----`)",
+        Algorithm::EdDSA => "an Ed25519 private key in PEM (PKCS#8: `-----BEGIN PRIVATE KEY-----`)",
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => "an HMAC secret",
+    };
+    let wrong = |found: &str| KeyError(format!("{algorithm} needs {needs}; found {found}"));
+    if matches!(algorithm, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+        // The verifying rule: a secret as long as the hash, and never a public key's text.
+        Key::hmac(material, algorithm)?;
+        let alg = jwt_algorithm(algorithm).ok_or_else(|| wrong("an algorithm jsonwebtoken does not sign"))?;
+        return Ok((Signer::Jwt(jsonwebtoken::EncodingKey::from_secret(material), alg), None));
+    }
+    let text = std::str::from_utf8(material).map_err(|_| wrong("bytes that are not text"))?;
+    let (label, der) = pem_der(text).ok_or_else(|| wrong("text that is not PEM (its body is not base64)"))?;
+    let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+    match algorithm {
+        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => {
+            let pair = RsaKeyPair::from_pkcs8(&der)
+                .or_else(|_| RsaKeyPair::from_der(&der))
+                .map_err(|_| wrong("a PEM block that is not such a key"))?;
+            let rsa = pair.public_key();
+            let public = Key::from_jwk(&json!({
+                "kty": "RSA", "alg": algorithm.name(),
+                "n": b64(rsa.modulus().big_endian_without_leading_zero()),
+                "e": b64(rsa.exponent().big_endian_without_leading_zero()),
+            }))?;
+            let label = if label.is_empty() { "PRIVATE KEY" } else { label.as_str() };
+            let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem(label, &der).as_bytes())
+                .map_err(|e| KeyError(format!("the RSA key was refused: {e}")))?;
+            let alg =
+                jwt_algorithm(algorithm).ok_or_else(|| wrong("an algorithm jsonwebtoken does not sign"))?;
+            Ok((Signer::Jwt(key, alg), Some(public)))
+        }
+        Algorithm::ES256 | Algorithm::ES384 | Algorithm::ES512 => {
+            let (signing, crv): (&'static signature::EcdsaSigningAlgorithm, &str) = match algorithm {
+                Algorithm::ES256 => (&signature::ECDSA_P256_SHA256_FIXED_SIGNING, "P-256"),
+                Algorithm::ES384 => (&signature::ECDSA_P384_SHA384_FIXED_SIGNING, "P-384"),
+                _ => (&signature::ECDSA_P521_SHA512_FIXED_SIGNING, "P-521"),
+            };
+            let pair = EcdsaKeyPair::from_pkcs8(signing, &der)
+                .map_err(|_| wrong("a PEM block that is not such a key"))?;
+            let point = pair.public_key().as_ref();
+            let size = (point.len().saturating_sub(1)) / 2;
+            let (x, y) = (point.get(1..=size).unwrap_or_default(), point.get(size + 1..).unwrap_or_default());
+            let public = Key::from_jwk(&json!({"kty": "EC", "crv": crv, "x": b64(x), "y": b64(y)}))?;
+            let signer = match jwt_algorithm(algorithm) {
+                Some(alg) => Signer::Jwt(
+                    jsonwebtoken::EncodingKey::from_ec_pem(pem("PRIVATE KEY", &der).as_bytes())
+                        .map_err(|e| KeyError(format!("the EC key was refused: {e}")))?,
+                    alg,
+                ),
+                None => Signer::P521(pair),
+            };
+            Ok((signer, Some(public)))
+        }
+        Algorithm::EdDSA => {
+            let pair = Ed25519KeyPair::from_pkcs8(&der)
+                .or_else(|_| Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der))
+                .map_err(|_| wrong("a PEM block that is not such a key"))?;
+            let public = Key::from_jwk(
+                &json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())}),
+            )?;
+            let key = jsonwebtoken::EncodingKey::from_ed_pem(pem("PRIVATE KEY", &der).as_bytes())
+                .map_err(|e| KeyError(format!("the Ed25519 key was refused: {e}")))?;
+            Ok((Signer::Jwt(key, jsonwebtoken::Algorithm::EdDSA), Some(public)))
+        }
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => Err(wrong("a request for a private key")),
+    }
+}
 
 /// An RSA private key that signs RS256 tokens under a `kid`.
 ///
@@ -29,7 +187,8 @@ pub const DEVELOPMENT_KEY_ID: &str = "ins_dev_clerk_claims_development_only";
 /// ```
 pub struct SigningKey {
     kid: String,
-    pair: RsaKeyPair,
+    signer: Signer,
+    spki: Vec<u8>,
     public: Key,
     development: bool,
 }
@@ -61,33 +220,20 @@ impl SigningKey {
     /// # Errors
     /// [`KeyError`] naming what is wrong with the PEM.
     pub fn from_pem(pem: &str, kid: &str) -> Result<SigningKey, KeyError> {
-        // The base64 between the armour lines; text before or after them (RFC 7468 allows it) is
-        // not key material.
-        let lines: Vec<&str> = pem.lines().map(str::trim).collect();
-        let begin = lines.iter().position(|l| l.starts_with("-----BEGIN"));
-        let body: String = match begin {
-            Some(begin) => {
-                lines.iter().skip(begin + 1).take_while(|l| !l.starts_with("-----END")).copied().collect()
-            }
-            None => lines.concat(),
-        };
-        let der = STANDARD
-            .decode(body.trim())
-            .map_err(|_| KeyError("this is not an RSA private key in PEM: its body is not base64 (expected `-----BEGIN PRIVATE KEY-----` or `-----BEGIN RSA PRIVATE KEY-----`)".into()))?;
-        let pair = RsaKeyPair::from_pkcs8(&der).or_else(|_| RsaKeyPair::from_der(&der)).map_err(|_| {
-            KeyError("the PEM is not an RSA private key (PKCS#8 or PKCS#1) of 2048 bits or more".into())
-        })?;
-        let rsa = pair.public_key();
-        let jwk = json!({
-            "kid": kid,
-            "kty": "RSA",
-            "alg": "RS256",
-            "use": "sig",
-            "n": URL_SAFE_NO_PAD.encode(rsa.modulus().big_endian_without_leading_zero()),
-            "e": URL_SAFE_NO_PAD.encode(rsa.exponent().big_endian_without_leading_zero()),
-        });
+        let (signer, public) = parse_private(Algorithm::RS256, pem.as_bytes())?;
+        let public = public.ok_or_else(|| KeyError("an RSA key has a public half".into()))?;
+        let jwk = json!({"kid": kid, "kty": "RSA", "alg": "RS256", "use": "sig", "n": public.jwk()["n"], "e": public.jwk()["e"]});
         let public = Key::from_jwk(&jwk)?;
-        Ok(SigningKey { kid: kid.to_string(), pair, public, development: false })
+        let (_, der) = pem_der(pem).ok_or_else(|| KeyError("the RSA key's PEM is not base64".into()))?;
+        let pair = RsaKeyPair::from_pkcs8(&der)
+            .or_else(|_| RsaKeyPair::from_der(&der))
+            .map_err(|_| KeyError("not an RSA key".into()))?;
+        let spki = {
+            use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+            let der: Result<PublicKeyX509Der<'static>, _> = pair.public_key().as_der();
+            der.map(|d| d.as_ref().to_vec()).unwrap_or_default()
+        };
+        Ok(SigningKey { kid: kid.to_string(), signer, spki, public, development: false })
     }
 
     /// The kid tokens carry.
@@ -116,12 +262,7 @@ impl SigningKey {
     /// assert_eq!(parsed.jwk()["n"], key.public_key().jwk()["n"]);
     /// ```
     pub fn public_pem(&self) -> String {
-        use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
-        let der: Result<PublicKeyX509Der<'static>, _> = self.pair.public_key().as_der();
-        let body = der.map(|der| STANDARD.encode(der.as_ref())).unwrap_or_default();
-        let lines: Vec<&str> =
-            body.as_bytes().chunks(64).filter_map(|line| std::str::from_utf8(line).ok()).collect();
-        format!("-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n", lines.join("\n"))
+        pem("PUBLIC KEY", &self.spki)
     }
 
     /// The public JWKS document (`{"keys": [...]}`) that verifies this key's tokens.
@@ -145,22 +286,16 @@ impl SigningKey {
     /// # Errors
     /// [`KeyError`] when signing fails (not expected with a parsed key).
     pub fn sign(&self, header: &Value, claims: &Value) -> Result<String, KeyError> {
-        compact(header, &[("alg", "RS256"), ("kid", &self.kid)], claims, |input| {
-            let mut signature = vec![0; self.pair.public_modulus_len()];
-            self.pair
-                .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), input, &mut signature)
-                .map_err(|_| KeyError("signing failed".into()))?;
-            Ok(signature)
-        })
+        compact(header, &[("alg", "RS256"), ("kid", &self.kid)], claims, |input| self.signer.sign(input))
     }
 }
 
-/// A template's custom signing key: an HMAC secret (`HS256`, `HS384`, `HS512`), as Clerk's
-/// integrations (Supabase, Hasura, ...) use.
+/// A template's custom signing key, as Clerk's integrations (Supabase, Hasura, Firebase, ...) use:
+/// an HMAC secret, or a private key in PEM (see the table of this module).
 #[derive(Clone, PartialEq, Eq)]
 pub struct CustomKey {
     algorithm: Algorithm,
-    secret: Vec<u8>,
+    material: Vec<u8>,
 }
 
 impl std::fmt::Debug for CustomKey {
@@ -171,8 +306,8 @@ impl std::fmt::Debug for CustomKey {
 }
 
 impl CustomKey {
-    /// A custom key: `algorithm` must be HMAC and `secret` at least as long as its hash (the rule
-    /// [`Key::hmac`] applies to verifying keys).
+    /// A custom key for `algorithm`: an HMAC secret at least as long as its hash (the rule
+    /// [`Key::hmac`] applies to verifying keys), or a private key's PEM text.
     ///
     /// # Errors
     /// [`KeyError`] naming what is wrong.
@@ -181,14 +316,28 @@ impl CustomKey {
     /// use clerk_claims_runtime::keys::Algorithm;
     /// use clerk_claims_dev::CustomKey;
     /// assert!(CustomKey::new(Algorithm::HS256, b"short".to_vec()).is_err());
-    /// assert!(CustomKey::new(Algorithm::RS256, vec![0; 64]).is_err());
+    /// assert!(CustomKey::new(Algorithm::RS256, vec![0; 64]).unwrap_err().to_string().contains("RS256 needs an RSA private key"));
     /// ```
-    pub fn new(algorithm: Algorithm, secret: Vec<u8>) -> Result<CustomKey, KeyError> {
-        Key::hmac(&secret, algorithm)?;
-        Ok(CustomKey { algorithm, secret })
+    pub fn new(algorithm: Algorithm, material: Vec<u8>) -> Result<CustomKey, KeyError> {
+        parse_private(algorithm, &material)?;
+        Ok(CustomKey { algorithm, material })
     }
 
-    /// A compact JWS of `claims` with this secret (`header` gets `alg`; no `kid`).
+    /// The algorithm it signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The public key that verifies its tokens; `None` for an HMAC secret (verify with
+    /// `Key::hmac` of the same secret).
+    ///
+    /// # Errors
+    /// [`KeyError`] (not expected: the key was checked by [`CustomKey::new`]).
+    pub fn public_key(&self) -> Result<Option<Key>, KeyError> {
+        parse_private(self.algorithm, &self.material).map(|(_, public)| public)
+    }
+
+    /// A compact JWS of `claims` with this key (`header` gets `alg`; no `kid`).
     ///
     /// # Errors
     /// [`KeyError`] (not expected: the key was checked by [`CustomKey::new`]).
@@ -204,16 +353,8 @@ impl CustomKey {
     /// assert_eq!(claims["sub"], "user_1");
     /// ```
     pub fn sign(&self, header: &Value, claims: &Value) -> Result<String, KeyError> {
-        let hash = match self.algorithm {
-            Algorithm::HS256 => hmac::HMAC_SHA256,
-            Algorithm::HS384 => hmac::HMAC_SHA384,
-            Algorithm::HS512 => hmac::HMAC_SHA512,
-            other => return Err(KeyError(format!("{other} is not an HMAC algorithm"))),
-        };
-        let key = hmac::Key::new(hash, &self.secret);
-        compact(header, &[("alg", self.algorithm.name())], claims, |input| {
-            Ok(hmac::sign(&key, input).as_ref().to_vec())
-        })
+        let (signer, _) = parse_private(self.algorithm, &self.material)?;
+        compact(header, &[("alg", self.algorithm.name())], claims, |input| signer.sign(input))
     }
 }
 

@@ -22,6 +22,7 @@ struct StructOpts {
     lifetime: Option<SpannedValue<u64>>,
     allowed_clock_skew: Option<SpannedValue<u64>>,
     custom_signing_key: Flag,
+    json_schema: Flag,
     signing_algorithm: Option<SpannedValue<String>>,
     metadata: Option<syn::LitStr>,
     #[darling(multiple)]
@@ -221,7 +222,12 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         }
         _ => quote!(Self::claims_json()),
     };
+    // `schemars::JsonSchema` with the engine's schema, when asked for (and the runtime's `schemars`
+    // feature is on: the runtime's macro expands to nothing otherwise).
+    let json_schema_impl = (opts.json_schema.is_present() && opts.generics.params.is_empty())
+        .then(|| quote!(#krate::__private::impl_json_schema!(#ident);));
     quote! {
+        #json_schema_impl
         const _: () = {
             #[automatically_derived]
             impl #impl_generics #krate::ClerkClaims for #ident #ty_generics #where_clause {

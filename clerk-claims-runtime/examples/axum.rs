@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! CLERK_PUBLISHABLE_KEY=pk_test_... CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
-//!     cargo run -p clerk-claims-runtime --all-features --example axum
+//!     cargo run -p clerk-claims-runtime --features axum --example axum
 //! ```
 //!
 //! Configuration comes from the `CLERK_*` environment (`CLERK_JWKS_URL` and `CLERK_ISSUER` point it
@@ -43,7 +43,7 @@ fn now() -> i64 {
 
 /// The application, configured from the environment over `clerk.toml` (authorized parties,
 /// protected paths, clock skew, cookie suffix).
-fn app(config: &InstanceConfig) -> Result<Router, clerk_claims_runtime::VerifyError> {
+pub fn app(config: &InstanceConfig) -> Result<Router, clerk_claims_runtime::VerifyError> {
     let layer = ClerkLayer::from_instance(config, Verifier::from_instance(config)?);
     Ok(Router::new()
         .route("/public", get(public))

@@ -25,48 +25,22 @@
 //! `tracing` events carry the reason and the carrier, never the token.
 
 use std::future::Future;
-use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::Request;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use tower::{Layer, Service};
 
-use crate::claims::SessionClaims;
-use crate::request::{Carrier, session_token};
-use crate::verify::{Reason, Verifier, VerifyError};
+use crate::request::session_token;
+use crate::verify::Verifier;
+use crate::web::Requirement;
 
-/// The outcome of verifying a request's token, stored in the request's extensions by [`ClerkLayer`].
-#[derive(Debug, Clone)]
-pub enum AuthState {
-    /// No token was sent.
-    SignedOut,
-    /// A valid session token.
-    SignedIn(Arc<Verified>),
-    /// A token was sent but rejected.
-    Rejected {
-        /// Why.
-        error: Arc<VerifyError>,
-        /// Header or cookie.
-        carrier: Carrier,
-    },
-}
-
-/// A verified session token.
-#[derive(Debug)]
-pub struct Verified {
-    /// Clerk's claims (custom claims kept as JSON for guards; [`Auth<C>`] reads them typed).
-    pub claims: Arc<SessionClaims<serde_json::Value>>,
-    /// Where the token came from.
-    pub carrier: Carrier,
-    /// The token cache's entry: claims read once per type, shared by later requests.
-    entry: Arc<crate::verify::cache::Entry>,
-}
+pub use crate::web::{Auth, AuthRejection, AuthState, Verified};
 
 /// Verifies the session token of every request once and stores an [`AuthState`]. With
 /// [`ClerkLayer::protect`], requests to the given paths are answered 401 right here when signed out.
@@ -146,28 +120,8 @@ impl ClerkLayer {
     }
 
     async fn authenticate(config: &LayerConfig, parts: &Parts) -> AuthState {
-        let Some((token, carrier)) = session_token(&parts.headers, config.cookie_suffix.as_deref()) else {
-            return AuthState::SignedOut;
-        };
-        let verified = async {
-            // One verification (or one cache hit); claims are read once per type and shared.
-            let (entry, claims) = config.verifier.session_shared_async(token).await?;
-            Ok::<_, VerifyError>(Verified { claims, carrier, entry })
-        };
-        match verified.await {
-            Ok(v) => AuthState::SignedIn(Arc::new(v)),
-            Err(error) => {
-                tracing::info!(reason = %error.reason, carrier = carrier.as_str(), "session token rejected");
-                AuthState::Rejected { error: Arc::new(error), carrier }
-            }
-        }
-    }
-}
-
-fn matches(pattern: &str, path: &str) -> bool {
-    match pattern.strip_suffix("/*") {
-        Some(prefix) => path == prefix || path.starts_with(&format!("{prefix}/")),
-        None => pattern == path,
+        let token = session_token(&parts.headers, config.cookie_suffix.as_deref());
+        crate::web::authenticate(&config.verifier, token).await
     }
 }
 
@@ -193,15 +147,19 @@ fn take_ready<S: Clone>(inner: &mut S) -> S {
     std::mem::replace(inner, clone)
 }
 
-impl<S, B> Service<Request<B>> for ClerkService<S>
+/// Any tower service over `http` requests and responses (an axum router, a hyper or tonic service)
+/// takes the layer: a refusal is built as the service's own response type (any body that can be
+/// made from a `String`).
+impl<S, B, ResBody> Service<Request<B>> for ClerkService<S>
 where
-    S: Service<Request<B>, Response = Response> + Clone + Send + 'static,
+    S: Service<Request<B>, Response = axum::http::Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send,
     B: Send + 'static,
+    ResBody: From<String> + Send + 'static,
 {
-    type Response = Response;
+    type Response = axum::http::Response<ResBody>;
     type Error = S::Error;
-    type Future = BoxFuture<Result<Response, S::Error>>;
+    type Future = BoxFuture<Result<Self::Response, S::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -218,9 +176,9 @@ where
                 .extensions
                 .get::<axum::extract::OriginalUri>()
                 .map_or_else(|| parts.uri.path(), |original| original.0.path());
-            let protected = config.protected.iter().any(|p| matches(p, path));
+            let protected = config.protected.iter().any(|p| crate::web::protects(p, path));
             if protected && !matches!(state, AuthState::SignedIn(_)) {
-                return Ok(AuthRejection::from_state(&state).into_response());
+                return Ok(AuthRejection::unauthorized(&state).to_http());
             }
             parts.extensions.insert(state);
             inner.call(Request::from_parts(parts, body)).await
@@ -228,104 +186,9 @@ where
     }
 }
 
-/// Why a request was refused: a 401 (signed out, invalid token) or a 403 (not allowed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthRejection {
-    /// 401 or 403.
-    pub status: StatusCode,
-    /// The reason code in the body (`token-expired`, `session-token-missing`, `role-required`, ...).
-    pub reason: String,
-}
-
-impl AuthRejection {
-    fn from_state(state: &AuthState) -> Self {
-        match state {
-            AuthState::Rejected { error, .. } => {
-                AuthRejection { status: StatusCode::UNAUTHORIZED, reason: error.reason.code().into() }
-            }
-            _ => AuthRejection { status: StatusCode::UNAUTHORIZED, reason: "session-token-missing".into() },
-        }
-    }
-
-    fn forbidden(reason: &str) -> Self {
-        AuthRejection { status: StatusCode::FORBIDDEN, reason: reason.into() }
-    }
-}
-
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let challenge = match (self.status, self.reason.as_str()) {
-            (StatusCode::FORBIDDEN, reason) => {
-                format!("Bearer error=\"insufficient_scope\", error_description=\"{reason}\"")
-            }
-            (_, "session-token-missing") => "Bearer".to_string(),
-            (_, reason) => format!("Bearer error=\"invalid_token\", error_description=\"{reason}\""),
-        };
-        let body = serde_json::json!({ "error": self.reason }).to_string();
-        let mut response = (self.status, body).into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            headers.insert(header::WWW_AUTHENTICATE, value);
-        }
-        response
-    }
-}
-
-/// The signed-in user's session: Clerk's claims and the session customization's as `C`.
-/// Extracting it answers 401 when the request is signed out or its token is invalid.
-#[derive(Debug, Clone)]
-pub struct Auth<C = ()> {
-    claims: Arc<SessionClaims<C>>,
-    /// Where the token came from.
-    pub carrier: Carrier,
-}
-
-impl<C> Deref for Auth<C> {
-    type Target = SessionClaims<C>;
-    fn deref(&self) -> &SessionClaims<C> {
-        &self.claims
-    }
-}
-
-impl<C> Auth<C> {
-    /// The session id (`sid`).
-    pub fn session_id(&self) -> &str {
-        &self.claims.sid
-    }
-
-    /// The session customization's claims.
-    pub fn custom(&self) -> &C {
-        &self.claims.custom
-    }
-
-    /// The claims (shared with the token cache: later requests with the same token reuse them).
-    pub fn into_claims(self) -> Arc<SessionClaims<C>> {
-        self.claims
-    }
-
-    /// Requires an active organization (403 `organization-required` otherwise).
-    ///
-    /// # Errors
-    /// The 403 to return.
-    pub fn require_organization(&self) -> Result<&crate::Organization, AuthRejection> {
-        self.claims.organization.as_ref().ok_or_else(|| AuthRejection::forbidden("organization-required"))
-    }
-
-    /// Requires `role` in the active organization (403 `role-required` otherwise).
-    ///
-    /// # Errors
-    /// The 403 to return.
-    pub fn require_role(&self, role: &str) -> Result<(), AuthRejection> {
-        check(&Requirement::Role(role.into()), &self.claims)
-    }
-
-    /// Requires `permission` in the active organization (403 `permission-required` otherwise).
-    ///
-    /// # Errors
-    /// The 403 to return.
-    pub fn require_permission(&self, permission: &str) -> Result<(), AuthRejection> {
-        check(&Requirement::Permission(permission.into()), &self.claims)
+        self.to_http()
     }
 }
 
@@ -334,11 +197,7 @@ fn state(parts: &Parts) -> AuthState {
 }
 
 fn typed<C: DeserializeOwned + Send + Sync + 'static>(verified: &Verified) -> Result<Auth<C>, AuthRejection> {
-    let claims = crate::verify::shared_claims::<C>(&verified.entry).map_err(|e| {
-        tracing::info!(reason = "claims-invalid", claim = %e.path, "session claims do not fit the claims type");
-        AuthRejection { status: StatusCode::UNAUTHORIZED, reason: Reason::ClaimsInvalid.code().into() }
-    })?;
-    Ok(Auth { claims, carrier: verified.carrier })
+    crate::web::typed::<C>(verified)
 }
 
 impl<S: Send + Sync, C: DeserializeOwned + Send + Sync + 'static> FromRequestParts<S> for Auth<C> {
@@ -347,7 +206,7 @@ impl<S: Send + Sync, C: DeserializeOwned + Send + Sync + 'static> FromRequestPar
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AuthRejection> {
         match state(parts) {
             AuthState::SignedIn(verified) => typed(&verified),
-            other => Err(AuthRejection::from_state(&other)),
+            other => Err(AuthRejection::unauthorized(&other)),
         }
     }
 }
@@ -361,28 +220,6 @@ impl<S: Send + Sync, C: DeserializeOwned + Send + Sync + 'static> OptionalFromRe
             AuthState::SignedIn(verified) => Ok(typed(&verified).ok()),
             _ => Ok(None),
         }
-    }
-}
-
-/// What a guard requires.
-#[derive(Debug, Clone)]
-enum Requirement {
-    SignedIn,
-    Organization,
-    Role(String),
-    Permission(String),
-}
-
-fn check<C>(requirement: &Requirement, claims: &SessionClaims<C>) -> Result<(), AuthRejection> {
-    let org = claims.organization.as_ref();
-    match requirement {
-        Requirement::SignedIn => Ok(()),
-        Requirement::Organization if org.is_some() => Ok(()),
-        Requirement::Organization => Err(AuthRejection::forbidden("organization-required")),
-        Requirement::Role(role) if org.is_some_and(|o| o.has_role(role)) => Ok(()),
-        Requirement::Role(_) => Err(AuthRejection::forbidden("role-required")),
-        Requirement::Permission(p) if org.is_some_and(|o| o.has_permission(p)) => Ok(()),
-        Requirement::Permission(_) => Err(AuthRejection::forbidden("permission-required")),
     }
 }
 
@@ -442,16 +279,12 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let mut inner = take_ready(&mut self.inner);
-        let verdict = match request.extensions().get::<AuthState>() {
-            Some(AuthState::SignedIn(v)) => check(&self.requirement, &v.claims),
-            Some(other) => Err(AuthRejection::from_state(other)),
-            None => Err(AuthRejection::from_state(&AuthState::SignedOut)),
-        };
+        let verdict = crate::web::guard(&self.requirement, request.extensions().get::<AuthState>());
         Box::pin(async move {
             match verdict {
                 Ok(()) => inner.call(request).await,
                 Err(rejection) => {
-                    tracing::info!(reason = %rejection.reason, status = rejection.status.as_u16(), "request refused");
+                    tracing::info!(reason = %rejection.reason, status = rejection.status, "request refused");
                     Ok(rejection.into_response())
                 }
             }

@@ -59,6 +59,9 @@
 //! | `derive` | yes | `#[derive(ClerkClaims)]`, `clerk_template!` (compile time only: the engine runs inside the compiler) |
 //! | `remote` | yes | `keys::RemoteJwks`: the instance key set over HTTPS, cached, refreshed ahead, single-flight; the `_async` verifications |
 //! | `axum` | no | `clerk_claims_runtime::axum`: `ClerkLayer`, `Auth<C>`, `Require` guards (axum 0.8, any tower stack) |
+//! | `actix-web` | no | `clerk_claims_runtime::actix`: `ClerkMiddleware`, `Auth<C>`, `Require` guards (actix-web 4), the same responses |
+//! | `config` | with `axum`, `actix-web` | `clerk.toml` under the environment in `instance::InstanceConfig` |
+//! | `schemars` | no | `schemars::JsonSchema` for claims types, with the engine's schema |
 //! | `backend` | no | `clerk_claims_runtime::backend`: the Backend API client (sessions, tokens, users, organizations, JWT templates) |
 //!
 //! The dev issuer for tests is a crate of its own, `clerk-claims-dev`; the build-time generator is
@@ -67,6 +70,9 @@
 // docs.rs (nightly) badges every feature-gated item with the feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "actix-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
+pub mod actix;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
@@ -80,6 +86,8 @@ pub mod request;
 pub mod session;
 pub mod urls;
 pub mod verify;
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+mod web;
 
 #[doc(hidden)]
 #[path = "private.rs"]

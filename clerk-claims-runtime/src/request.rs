@@ -40,8 +40,34 @@ impl Carrier {
 /// assert_eq!(session_token(&headers, Some("vWCgMp3A")), Some(("from-header", Carrier::Header)));
 /// ```
 pub fn session_token<'h>(headers: &'h HeaderMap, cookie_suffix: Option<&str>) -> Option<(&'h str, Carrier)> {
-    if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let value = value.trim();
+    let authorization = headers.get(AUTHORIZATION).map(|v| v.to_str().ok());
+    let cookies = headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok());
+    session_token_in(authorization, cookies, cookie_suffix)
+}
+
+/// [`session_token`] for any HTTP stack's header types (actix-web's, hyper 0.14's): the
+/// `Authorization` header (`None` when absent, `Some(None)` when present but not text) and the
+/// `Cookie` headers' values.
+///
+/// ```
+/// use clerk_claims_runtime::request::{Carrier, session_token_in};
+/// let cookies = ["a=b; __session=plain"];
+/// assert_eq!(session_token_in(None, cookies.into_iter(), None), Some(("plain", Carrier::Cookie)));
+/// assert_eq!(session_token_in(Some(Some("Bearer t")), cookies.into_iter(), None), Some(("t", Carrier::Header)));
+/// // An Authorization header means the cookies are not read, even when it carries no token.
+/// assert_eq!(session_token_in(Some(Some("Basic dXNlcg==")), cookies.into_iter(), None), None);
+/// assert_eq!(session_token_in(Some(None), cookies.into_iter(), None), None);
+/// ```
+pub fn session_token_in<'h, I>(
+    authorization: Option<Option<&'h str>>,
+    cookie_headers: I,
+    cookie_suffix: Option<&str>,
+) -> Option<(&'h str, Carrier)>
+where
+    I: Iterator<Item = &'h str>,
+{
+    if let Some(value) = authorization {
+        let value = value?.trim();
         // `Bearer <jwt>` (any case), or a bare token as Clerk's SDKs also accept; another scheme
         // (Basic, ...) carries no session token.
         let token = match value.split_once(' ') {
@@ -51,16 +77,22 @@ pub fn session_token<'h>(headers: &'h HeaderMap, cookie_suffix: Option<&str>) ->
         };
         return (!token.is_empty()).then_some((token, Carrier::Header));
     }
-    let suffixed = cookie_suffix.map(|s| format!("__session_{s}"));
-    let cookies = || {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-    };
-    let find =
-        |name: &str| cookies().find(|(k, v)| *k == name && !v.is_empty()).map(|(_, v)| (v, Carrier::Cookie));
-    suffixed.as_deref().and_then(find).or_else(|| find("__session"))
+    // One pass over the cookies: the instance's suffixed cookie wins wherever it is; otherwise
+    // the first non-empty `__session`.
+    let mut plain = None;
+    for (name, value) in
+        cookie_headers.flat_map(|v| v.split(';')).filter_map(|pair| pair.trim().split_once('='))
+    {
+        if value.is_empty() {
+            continue;
+        }
+        match name.strip_prefix("__session") {
+            Some("") if plain.is_none() => plain = Some(value),
+            Some(rest) if cookie_suffix.is_some() && rest.strip_prefix('_') == cookie_suffix => {
+                return Some((value, Carrier::Cookie));
+            }
+            _ => {}
+        }
+    }
+    plain.map(|value| (value, Carrier::Cookie))
 }

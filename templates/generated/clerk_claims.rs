@@ -15,7 +15,8 @@
     name = "blank",
     kind = "template",
     lifetime = 60,
-    allowed_clock_skew = 5
+    allowed_clock_skew = 5,
+    json_schema
 )]
 pub struct BlankClaims {}
 /// Claims of the Clerk JWT template `convex` (templates/convex.json).
@@ -33,7 +34,8 @@ pub struct BlankClaims {}
     name = "convex",
     kind = "template",
     lifetime = 60,
-    allowed_clock_skew = 5
+    allowed_clock_skew = 5,
+    json_schema
 )]
 pub struct ConvexClaims {
     /// Claim `aud`. Always `"convex"`.
@@ -86,7 +88,8 @@ pub struct ConvexClaims {
     kind = "template",
     lifetime = 300,
     allowed_clock_skew = 5,
-    metadata = "{\"user.public_metadata\":{\"role\":{\"type\":\"string\",\"maxLength\":32},\"features\":{\"type\":\"array\",\"items\":\"string\"}},\"org.public_metadata\":{\"plan\":{\"type\":\"string\",\"maxLength\":32},\"seats\":\"integer?\"}}"
+    metadata = "{\"user.public_metadata\":{\"role\":{\"type\":\"string\",\"maxLength\":32},\"features\":{\"type\":\"array\",\"items\":\"string\"}},\"org.public_metadata\":{\"plan\":{\"type\":\"string\",\"maxLength\":32},\"seats\":\"integer?\"}}",
+    json_schema
 )]
 pub struct CustomClaims {
     /// Claim `aud`. Always `"https://api.example.com"`.
@@ -125,7 +128,8 @@ pub struct CustomClaims {
 #[serde(crate = "::clerk_claims_runtime::__private::serde")]
 #[clerk(
     crate = "::clerk_claims_runtime",
-    metadata = "{\"user.public_metadata\":{\"role\":{\"type\":\"string\",\"maxLength\":32},\"features\":{\"type\":\"array\",\"items\":\"string\"}},\"org.public_metadata\":{\"plan\":{\"type\":\"string\",\"maxLength\":32},\"seats\":\"integer?\"}}"
+    metadata = "{\"user.public_metadata\":{\"role\":{\"type\":\"string\",\"maxLength\":32},\"features\":{\"type\":\"array\",\"items\":\"string\"}},\"org.public_metadata\":{\"plan\":{\"type\":\"string\",\"maxLength\":32},\"seats\":\"integer?\"}}",
+    json_schema
 )]
 pub struct CustomClaimsTenant {
     /// Claim `id`. Filled by `{{org.id}}`.
@@ -162,7 +166,8 @@ pub struct CustomClaimsTenant {
     name = "default",
     kind = "template",
     lifetime = 60,
-    allowed_clock_skew = 5
+    allowed_clock_skew = 5,
+    json_schema
 )]
 pub struct DefaultClaims {
     /// Claim `email`. Filled by `{{user.primary_email_address}}`.
@@ -199,7 +204,8 @@ pub struct DefaultClaims {
     name = "fauna",
     kind = "template",
     lifetime = 60,
-    allowed_clock_skew = 5
+    allowed_clock_skew = 5,
+    json_schema
 )]
 pub struct FaunaClaims {
     /// Claim `aud`. Always `"https://db.fauna.com/db/<YOUR_FAUNA_DB_ID>"`.
@@ -221,7 +227,8 @@ pub struct FaunaClaims {
     name = "grafbase",
     kind = "template",
     lifetime = 60,
-    allowed_clock_skew = 5
+    allowed_clock_skew = 5,
+    json_schema
 )]
 pub struct GrafbaseClaims {
     /// Claim `groups`. Rendered from `[]`.
@@ -243,7 +250,8 @@ pub struct GrafbaseClaims {
     name = "hasura",
     kind = "template",
     lifetime = 60,
-    allowed_clock_skew = 5
+    allowed_clock_skew = 5,
+    json_schema
 )]
 pub struct HasuraClaims {
     /// Claim `https://hasura.io/jwt/claims`. A nested claims object.
@@ -260,7 +268,7 @@ pub struct HasuraClaims {
     ::clerk_claims_runtime::ClerkClaims,
 )]
 #[serde(crate = "::clerk_claims_runtime::__private::serde")]
-#[clerk(crate = "::clerk_claims_runtime")]
+#[clerk(crate = "::clerk_claims_runtime", json_schema)]
 pub struct HasuraClaimsHasuraIoJwtClaims {
     /// Claim `x-hasura-allowed-roles`. Rendered from `["user"]`.
     #[serde(rename = "x-hasura-allowed-roles")]
@@ -290,7 +298,8 @@ pub struct HasuraClaimsHasuraIoJwtClaims {
     name = "nhost",
     kind = "template",
     lifetime = 60,
-    allowed_clock_skew = 5
+    allowed_clock_skew = 5,
+    json_schema
 )]
 pub struct NhostClaims {
     /// Claim `https://hasura.io/jwt/claims`. A nested claims object.
@@ -307,7 +316,7 @@ pub struct NhostClaims {
     ::clerk_claims_runtime::ClerkClaims,
 )]
 #[serde(crate = "::clerk_claims_runtime::__private::serde")]
-#[clerk(crate = "::clerk_claims_runtime")]
+#[clerk(crate = "::clerk_claims_runtime", json_schema)]
 pub struct NhostClaimsHasuraIoJwtClaims {
     /// Claim `x-hasura-allowed-roles`. Rendered from `["me","user"]`.
     #[serde(rename = "x-hasura-allowed-roles")]
@@ -336,7 +345,8 @@ pub struct NhostClaimsHasuraIoJwtClaims {
     crate = "::clerk_claims_runtime",
     name = "session",
     kind = "session",
-    metadata = "{\"user.public_metadata\":{\"role\":{\"type\":\"string\",\"nullable\":true,\"maxLength\":32},\"onboarding_complete\":\"bool?\"}}"
+    metadata = "{\"user.public_metadata\":{\"role\":{\"type\":\"string\",\"nullable\":true,\"maxLength\":32},\"onboarding_complete\":\"bool?\"}}",
+    json_schema
 )]
 pub struct SessionCustomClaims {
     /// Claim `email`. Filled by `{{user.primary_email_address}}`.
@@ -374,7 +384,12 @@ pub struct SessionCustomClaimsMetadata {
     ::clerk_claims_runtime::ClerkClaims,
 )]
 #[serde(crate = "::clerk_claims_runtime::__private::serde")]
-#[clerk(crate = "::clerk_claims_runtime", name = "supabase-session", kind = "session")]
+#[clerk(
+    crate = "::clerk_claims_runtime",
+    name = "supabase-session",
+    kind = "session",
+    json_schema
+)]
 pub struct SupabaseSessionClaims {
     /// Claim `role`. Always `"authenticated"`.
     #[clerk(value = "authenticated")]
@@ -397,7 +412,8 @@ pub struct SupabaseSessionClaims {
     lifetime = 60,
     allowed_clock_skew = 5,
     custom_signing_key,
-    signing_algorithm = "HS256"
+    signing_algorithm = "HS256",
+    json_schema
 )]
 pub struct SupabaseClaims {
     /// Claim `aud`. Always `"authenticated"`.
@@ -424,7 +440,7 @@ pub struct SupabaseClaims {
     ::clerk_claims_runtime::ClerkClaims,
 )]
 #[serde(crate = "::clerk_claims_runtime::__private::serde")]
-#[clerk(crate = "::clerk_claims_runtime")]
+#[clerk(crate = "::clerk_claims_runtime", json_schema)]
 pub struct SupabaseClaimsAppMetadata {}
 /// A nested claims object of the `supabase` template.
 #[derive(
@@ -436,5 +452,5 @@ pub struct SupabaseClaimsAppMetadata {}
     ::clerk_claims_runtime::ClerkClaims,
 )]
 #[serde(crate = "::clerk_claims_runtime::__private::serde")]
-#[clerk(crate = "::clerk_claims_runtime")]
+#[clerk(crate = "::clerk_claims_runtime", json_schema)]
 pub struct SupabaseClaimsUserMetadata {}

@@ -530,7 +530,9 @@ async fn custom_signing_keys_sign_template_tokens_with_hmac() {
 
     for (change, param) in [
         (json!({"name": "a", "signing_key": null}), "signing_key"),
-        (json!({"name": "b", "signing_algorithm": "RS256"}), "signing_algorithm"),
+        (json!({"name": "b", "signing_algorithm": "PS256"}), "signing_algorithm"),
+        // RS256 is signed, but it needs an RSA private key, not the HMAC secret.
+        (json!({"name": "b2", "signing_algorithm": "RS256"}), "signing_key"),
         (json!({"name": "c", "signing_key": "short"}), "signing_key"),
     ] {
         let mut body = body.clone();

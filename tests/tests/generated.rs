@@ -413,3 +413,44 @@ fn two_templates_with_one_type_name_are_an_error() {
     let err = Generator::new().templates_dir(dir.path()).artifacts().unwrap_err().to_string();
     assert!(err.contains("the generated type `SameClaims` is also generated for"), "{err}");
 }
+
+#[test]
+fn schemars_gives_the_engines_schema_for_every_generated_type() {
+    fn schemars_of<T: schemars::JsonSchema>() -> Value {
+        serde_json::to_value(schemars::schema_for!(T)).unwrap()
+    }
+    let golden = |name: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(templates_dir().join(format!("generated/{name}.schema.json"))).unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(schemars_of::<HasuraClaims>(), golden("hasura"));
+    assert_eq!(schemars_of::<CustomClaims>(), golden("custom"));
+    assert_eq!(schemars_of::<SessionCustomClaims>(), golden("session"));
+    assert_eq!(schemars_of::<SupabaseClaims>(), golden("supabase"));
+    // Nullability as Clerk renders it, which a schema derived from the Rust types could not know
+    // for `Value` fields or constants.
+    let custom = schemars_of::<CustomClaims>();
+    assert_eq!(custom["properties"]["features"]["type"], json!(["array", "null"]));
+    assert_eq!(custom["properties"]["aud"]["const"], "https://api.example.com");
+}
+
+#[path = "../../clerk-claims-runtime/examples/openapi.rs"]
+#[allow(dead_code)]
+mod openapi_example;
+
+#[test]
+fn the_openapi_example_carries_the_engines_schemas() {
+    let document = serde_json::to_value(openapi_example::document()).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(templates_dir().join("generated/hasura.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(document["components"]["schemas"]["HasuraClaims"], golden);
+    let api = &document["components"]["schemas"]["ApiClaims"];
+    assert_eq!(api, &serde_json::to_value(openapi_example::ApiClaims::json_schema()).unwrap());
+    assert_eq!(api["properties"]["plan"]["type"], json!(["string", "null"]));
+    assert_eq!(document["components"]["securitySchemes"]["clerk"]["bearerFormat"], "JWT");
+}

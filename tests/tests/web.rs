@@ -239,3 +239,42 @@ async fn bounded_load_over_loopback() {
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     server.abort();
 }
+
+#[tokio::test]
+async fn the_layer_fronts_any_tower_service_over_http_requests() {
+    use std::convert::Infallible;
+    // A plain tower service (what a hyper or tonic server runs), no axum router: its response body
+    // is its own type, and the layer builds its refusals in it.
+    #[derive(Debug, PartialEq)]
+    struct Text(String);
+    impl From<String> for Text {
+        fn from(s: String) -> Text {
+            Text(s)
+        }
+    }
+    let service = tower::service_fn(|request: Request<()>| async move {
+        let signed_in = matches!(
+            request.extensions().get::<clerk_claims_runtime::axum::AuthState>(),
+            Some(clerk_claims_runtime::axum::AuthState::SignedIn(_))
+        );
+        Ok::<_, Infallible>(axum::http::Response::new(Text(format!("signed in: {signed_in}"))))
+    });
+    let layered = tower::ServiceBuilder::new()
+        .layer(ClerkLayer::new(verifier()).protect(["/private"]))
+        .service(service);
+    let request = |path: &str, token: Option<&str>| {
+        let mut builder = Request::builder().uri(path);
+        if let Some(token) = token {
+            builder = builder.header("authorization", bearer(token));
+        }
+        builder.body(()).unwrap()
+    };
+    let open = layered.clone().oneshot(request("/open", None)).await.unwrap();
+    assert_eq!(open.into_body(), Text("signed in: false".into()));
+    let signed_in = layered.clone().oneshot(request("/private", Some(&valid()))).await.unwrap();
+    assert_eq!(signed_in.into_body(), Text("signed in: true".into()));
+    let refused = layered.oneshot(request("/private", None)).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.headers()[header::WWW_AUTHENTICATE], "Bearer");
+    assert_eq!(refused.into_body(), Text(r#"{"error":"session-token-missing"}"#.into()));
+}

@@ -69,9 +69,9 @@ fn struct_tokens(template: &Template, def: &StructDef, source_name: &str) -> Tok
             let alg = s.signing_algorithm.as_ref().map(|a| quote!(, signing_algorithm = #a));
             let settings = (template.kind == Kind::Template)
                 .then(|| quote!(, lifetime = #lifetime, allowed_clock_skew = #skew #custom #alg));
-            quote!(#[clerk(crate = #RUNTIME, name = #tpl_name, kind = #kind #settings #metadata #(#allow)*)])
+            quote!(#[clerk(crate = #RUNTIME, name = #tpl_name, kind = #kind #settings #metadata #(#allow)*, json_schema)])
         }
-        StructRole::Nested => quote!(#[clerk(crate = #RUNTIME #metadata #(#allow)*)]),
+        StructRole::Nested => quote!(#[clerk(crate = #RUNTIME #metadata #(#allow)*, json_schema)]),
         StructRole::Metadata => quote!(),
     };
     let fields = def.fields.iter().map(|f| {

@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use clerk_claims_codegen::template::{CLOCK_SKEW_RANGE, LIFETIME_RANGE};
-use clerk_claims_runtime::keys::KeyError;
 
 use super::list::Query;
 use super::{ApiError, Body, State, now_ms};
@@ -136,23 +135,22 @@ impl State {
         match body.get("custom_signing_key") {
             Some(Value::Bool(true)) => {
                 let algorithm = fields.string("signing_algorithm")?.unwrap_or("HS256");
-                if !["HS256", "HS384", "HS512"].contains(&algorithm) {
-                    return Err(ApiError::invalid(
+                let parsed = algorithm.parse::<clerk_claims_runtime::keys::Algorithm>().map_err(|_| {
+                    ApiError::invalid(
                         "signing_algorithm",
                         format!(
-                            "The dev issuer signs custom-key templates with HS256, HS384 or HS512, not `{algorithm}`."
+                            "`{algorithm}` is not an algorithm of a custom signing key: use HS256/384/512, RS256/384/512, ES256/384/512 or EdDSA."
                         ),
-                    ));
-                }
+                    )
+                })?;
                 let secret = match (fields.string("signing_key")?, &record.custom_key) {
                     (Some(secret), _) if !secret.is_empty() => secret.to_string(),
-                    // An update may keep the secret it had.
-                    (None, Some((_, secret))) => secret.clone(),
+                    // An update may keep the key it had, for the same algorithm.
+                    (None, Some((kept_algorithm, secret))) if kept_algorithm == algorithm => secret.clone(),
                     _ => return Err(ApiError::missing("signing_key")),
                 };
-                // The same rule as verifying keys: a secret at least as long as the hash.
-                let parsed =
-                    algorithm.parse().map_err(|e: KeyError| ApiError::invalid("signing_algorithm", e.0))?;
+                // The verifying rules: an HMAC secret as long as the hash, a private key in PEM
+                // of the algorithm's type and size.
                 CustomKey::new(parsed, secret.clone().into_bytes()).map_err(|e| {
                     ApiError::invalid("signing_key", format!("The signing key is refused: {e}."))
                 })?;

@@ -10,7 +10,11 @@ use serde_json::{Map, Value};
 ///
 /// Struct attributes: `#[clerk(name = "...", lifetime = N, allowed_clock_skew = N, kind = "template" |
 /// "session", custom_signing_key, signing_algorithm = "...", crate = "path")]`. A struct without
-/// `name` is a claims object nested in another one.
+/// `name` is a claims object nested in another one. `json_schema` also implements
+/// `schemars::JsonSchema` (with the runtime's `schemars` feature) with this type's
+/// [`ClerkClaims::json_schema`]: the engine's schema, which knows Clerk's nullability, constants and
+/// declared metadata shapes, where one derived from the Rust types would not. That is the one way:
+/// do not add `#[derive(JsonSchema)]` beside it (two impls of one trait). Generated types carry it.
 ///
 /// Field attributes (exactly one): `shortcode = "user.id"`, `template = "any {{expression}}"`,
 /// `value = literal` (a string, number or boolean constant) or `json = "..."` (any JSON, such as an
@@ -125,6 +129,10 @@ pub trait ClerkClaims {
 
     /// JSON Schema (draft 2020-12) of the whole token payload: the template's claims plus the claims
     /// Clerk adds (nested claims types: the schema of their object).
+    ///
+    /// It stays a `serde_json::Value` with the `schemars` feature too: a trait whose signature
+    /// changed with a feature would break every crate implementing it whenever another crate in the
+    /// build turned the feature on. `schemars::JsonSchema` (feature `schemars`) wraps it instead.
     fn json_schema() -> Value;
 
     /// Top-level claims with a constant value (such as `aud`); verification checks them.

@@ -592,7 +592,7 @@ impl Verifier {
     /// A session token's cache entry and claims (read once per type), fetching keys first when the
     /// key source is remote and the cache does not hold the token: the web layer's one verification
     /// per request.
-    #[cfg(feature = "axum")]
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
     pub(crate) async fn session_shared_async<C>(&self, token: &str) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
