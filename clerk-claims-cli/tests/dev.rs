@@ -411,3 +411,59 @@ fn dev_prints_the_shell_line_that_configures_an_application() {
         )
     );
 }
+
+/// `mint` signs a custom-key template with a private key in PEM for every asymmetric algorithm
+/// Clerk's custom signing keys use; the token verifies under the key's public half.
+#[test]
+fn mint_signs_custom_key_templates_with_private_keys() {
+    use aws_lc_rs::encoding::AsDer;
+    use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
+    use base64::Engine;
+    use clerk_claims_dev::CustomKey;
+    use clerk_claims_runtime::Verifier;
+    use clerk_claims_runtime::keys::Algorithm;
+    use clerk_claims_runtime::verify::TokenKind;
+
+    let pem = |der: &[u8]| {
+        let body = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = body.as_bytes().chunks(64).map(|l| std::str::from_utf8(l).unwrap()).collect();
+        format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"))
+    };
+    let rsa = || {
+        let der: aws_lc_rs::encoding::Pkcs8V1Der<'static> =
+            RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap().as_der().unwrap();
+        pem(der.as_ref())
+    };
+    let ec = |alg| pem(EcdsaKeyPair::generate(alg).unwrap().to_pkcs8v1().unwrap().as_ref());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("context.json"), CONTEXT).unwrap();
+    for (algorithm, private) in [
+        (Algorithm::RS384, rsa()),
+        (Algorithm::ES256, ec(&signature::ECDSA_P256_SHA256_FIXED_SIGNING)),
+        (Algorithm::ES384, ec(&signature::ECDSA_P384_SHA384_FIXED_SIGNING)),
+        (Algorithm::ES512, ec(&signature::ECDSA_P521_SHA512_FIXED_SIGNING)),
+        (Algorithm::EdDSA, pem(Ed25519KeyPair::generate().unwrap().to_pkcs8v1().unwrap().as_ref())),
+    ] {
+        let template = json!({
+            "name": "api", "lifetime": 60, "custom_signing_key": true,
+            "signing_algorithm": algorithm.name(), "signing_key_env": "API_SIGNING_KEY",
+            "claims": {"aud": "api", "email": "{{user.primary_email_address}}"},
+        });
+        let file = write(dir.path(), "api.json", &template);
+        let out = clerk_claims(
+            &["mint", "--template", &file, "--context", "context.json", "--now", "1700000000"],
+            dir.path(),
+            &[("API_SIGNING_KEY", &private)],
+        );
+        assert_eq!(out.status.code(), Some(0), "{algorithm}: {}", text(&out.stderr));
+        let token = text(&out.stdout);
+        let public = CustomKey::new(algorithm, private.into_bytes()).unwrap().public_key().unwrap().unwrap();
+        let claims =
+            Verifier::new(public).now(1_700_000_010).verify_json(token.trim(), TokenKind::Any).unwrap();
+        assert_eq!(claims["email"], "ada@example.com", "{algorithm}");
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').next().unwrap())
+            .unwrap();
+        assert_eq!(serde_json::from_slice::<Value>(&header).unwrap()["alg"], algorithm.name());
+    }
+}
