@@ -46,7 +46,7 @@ fn load_templates(
 ) -> Result<(Option<serde_json::Value>, Vec<serde_json::Value>), Outcome> {
     let (mut session, mut templates) = (None, Vec::new());
     for (file, template) in crate::sync::read_templates(dir)? {
-        let body = match crate::sync::api_body(&template) {
+        let body = match clerk_claims_dev::template_api_body(&template) {
             Ok(body) => body,
             Err(e) => {
                 // The issuer still starts; this template is just not served.

@@ -83,7 +83,7 @@ pub(crate) fn run(args: MintArgs) -> Outcome {
         ));
     };
     // A custom-key template is signed with its own key, as Clerk signs it.
-    let custom_key = match crate::sync::signing_key(template) {
+    let custom_key = match clerk_claims_dev::template_signing_key(template) {
         Ok(None) => None,
         Ok(Some(secret)) => {
             let algorithm = template.settings.signing_algorithm.as_deref().unwrap_or("HS256");

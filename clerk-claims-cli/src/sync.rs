@@ -70,7 +70,7 @@ fn local_templates(dir: &Path, with_signing_keys: bool) -> Result<BTreeMap<Strin
             continue;
         }
         let body = if with_signing_keys {
-            api_body(&template).map_err(|e| {
+            clerk_claims_dev::template_api_body(&template).map_err(|e| {
                 eprintln!("error: {file}: {e}");
                 Outcome::Usage
             })?
@@ -98,30 +98,6 @@ pub(crate) fn read_templates(dir: &Path) -> Result<Vec<(String, Template)>, Outc
         return Err(Outcome::Rejected);
     }
     Ok(checked.into_iter().filter_map(|file| Some((file.source.name, file.template?))).collect())
-}
-
-/// The Backend API body of a template, with its signing key when it has a custom one.
-pub(crate) fn api_body(template: &Template) -> Result<Value, String> {
-    let mut body = dashboard_body(template);
-    if let (Some(key), Some(obj)) = (signing_key(template)?, body.as_object_mut()) {
-        obj.insert("signing_key".into(), key.into());
-    }
-    Ok(body)
-}
-
-/// A custom-key template's signing key, from the environment variable its `signing_key_env`
-/// names; `None` for a template signed by the instance key.
-pub(crate) fn signing_key(template: &Template) -> Result<Option<String>, String> {
-    let settings = &template.settings;
-    match (settings.custom_signing_key, &settings.signing_key_env) {
-        (true, Some(var)) => std::env::var(var).ok().filter(|k| !k.is_empty()).map(Some).ok_or_else(|| {
-            format!("`signing_key_env` names {var}, which is not set; set it to the template's signing key")
-        }),
-        (true, None) => {
-            Err("a custom signing key needs `signing_key_env` naming the variable that holds it".into())
-        }
-        (false, _) => Ok(None),
-    }
 }
 
 async fn push(api: &BackendApi, local: &BTreeMap<String, Value>, remote: &[JwtTemplate]) -> Outcome {

@@ -1,5 +1,5 @@
-//! The dev issuer's HTTP surface: `GET /.well-known/jwks.json` and the Backend API subset under
-//! `/v1`, behind `Authorization: Bearer <secret_key>`. Every error, including a malformed body, an
+//! The dev issuer's HTTP surface: `GET /.well-known/jwks.json`, the Backend API subset under
+//! `/v1`, behind `Authorization: Bearer <secret_key>`, and the dashboard's pages (`dashboard`). Every error, including a malformed body, an
 //! unknown route or a wrong method, is Clerk's error envelope.
 
 use std::sync::Arc;
@@ -31,7 +31,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/jwks", get(jwks))
         .route("/users", get(list_users).post(create_user))
         .route("/users/count", get(count_users))
-        .route("/users/{id}", get(get_user))
+        .route("/users/{id}", get(get_user).patch(update_user))
+        .route("/users/{id}/organization_memberships", get(list_user_memberships))
         .route("/users/{id}/metadata", axum::routing::patch(update_user_metadata))
         .route("/organizations", get(list_organizations).post(create_organization))
         .route("/organizations/{id}", get(get_organization))
@@ -48,6 +49,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/.well-known/jwks.json", get(jwks))
         .nest("/v1", v1)
+        .merge(crate::dashboard::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn(log))
@@ -200,6 +202,20 @@ async fn list_memberships(
 ) -> Reply {
     let query = pairs(query)?;
     shared.read(|s| s.list_memberships(&id, &query)).map(axum::Json)
+}
+
+async fn update_user(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>, body: Body) -> Reply {
+    let body = object(body)?;
+    shared.write(|s| s.update_user(&id, &body)).map(axum::Json)
+}
+
+async fn list_user_memberships(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(id): Path<String>,
+    query: Pairs,
+) -> Reply {
+    let query = pairs(query)?;
+    shared.read(|s| s.list_user_memberships(&id, &query)).map(axum::Json)
 }
 
 async fn update_user_metadata(

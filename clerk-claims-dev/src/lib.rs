@@ -36,9 +36,11 @@
 #[path = "fuzz.rs"]
 pub mod __fuzz;
 mod api;
+mod dashboard;
 mod key;
 mod mint;
 mod store;
+mod template_file;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -53,6 +55,7 @@ pub use mint::{
     session_token, session_token_customized, template_claims, template_token,
 };
 pub use store::{ApiError, State};
+pub use template_file::{template_api_body, template_signing_key};
 
 use clerk_claims_runtime::Verifier;
 use clerk_claims_runtime::backend::BackendApi;
@@ -101,6 +104,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// A verifier for its own tokens: its key set and issuer (no network).
+    fn verifier(&self) -> Verifier {
+        Verifier::new(self.key.jwks()).issuer(self.info.issuer.clone())
+    }
+
     fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
         f(&self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
@@ -306,7 +314,7 @@ impl DevIssuer {
 
     /// A verifier for its tokens: its key set (no network) and its issuer.
     pub fn verifier(&self) -> Verifier {
-        Verifier::new(self.shared.key.jwks()).issuer(self.shared.info.issuer.clone())
+        self.shared.verifier()
     }
 
     /// A Backend API client pointed at it.

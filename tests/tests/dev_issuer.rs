@@ -586,6 +586,26 @@ async fn responses_match_clerks_openapi_schemas() {
         )
         .await;
     assert_schema("OrganizationMembership", &membership);
+    let second_id = second["id"].as_str().unwrap();
+    let memberships = raw.ok("GET", &format!("/v1/users/{second_id}/organization_memberships"), None).await;
+    assert_schema("OrganizationMemberships", &memberships);
+    assert_eq!(memberships["total_count"], 1);
+    // `PATCH /v1/users/{id}` replaces metadata (the metadata endpoint merges).
+    let replaced = raw
+        .ok(
+            "PATCH",
+            &format!("/v1/users/{second_id}"),
+            Some(json!({"public_metadata": {"plan": "pro"}, "first_name": "Bo"})),
+        )
+        .await;
+    assert_schema("User", &replaced);
+    let replaced = raw
+        .ok("PATCH", &format!("/v1/users/{second_id}"), Some(json!({"public_metadata": {"seats": 3}})))
+        .await;
+    assert_eq!(
+        (replaced["public_metadata"].clone(), replaced["first_name"].clone()),
+        (json!({"seats": 3}), json!("Bo"))
+    );
     // The creator became an admin, and the user object lists memberships.
     assert_schema("User", &raw.ok("GET", &format!("/v1/users/{user_id}"), None).await);
     let session = raw

@@ -6,18 +6,34 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::organizations::{MembershipRecord, OrganizationRecord};
-use super::sessions::SessionRecord;
 use super::users::UserRecord;
-use super::{State, image_url};
+use super::{ApiError, State, image_url};
 
 impl State {
+    /// What a template renders for `user` with `organization` active (an id or a slug, of which
+    /// the user must be a member) in a session `sess_preview`: the dashboard's preview.
+    pub(crate) fn preview_context(&self, user: &str, organization: Option<&str>) -> Result<Value, ApiError> {
+        let user = self.user(user)?;
+        let active = match organization {
+            None => None,
+            Some(org) => {
+                let org = self.membership_organization(&user.id, org)?;
+                self.organizations
+                    .iter()
+                    .find(|o| o.id == org)
+                    .zip(self.memberships.iter().find(|m| m.organization_id == org && m.user_id == user.id))
+            }
+        };
+        Ok(self.render_context(user, active, "sess_preview"))
+    }
+
     /// The render context of a user in a session: `{"user", "org", "org_membership", "session"}`
     /// keyed by the shortcodes' dotted names.
     pub(super) fn render_context(
         &self,
         user: &UserRecord,
         active: Option<(&OrganizationRecord, &MembershipRecord)>,
-        session: &SessionRecord,
+        session_id: &str,
     ) -> Value {
         let full_name = match (&user.first_name, &user.last_name) {
             (Some(f), Some(l)) => Some(format!("{f} {l}")),
@@ -62,7 +78,7 @@ impl State {
             },
             "org": org,
             "org_membership": active.map(|(_, m)| json!({"public_metadata": m.public_metadata, "permissions": m.permissions})),
-            "session": {"id": session.id, "actor": null, "reverification_id": null},
+            "session": {"id": session_id, "actor": null, "reverification_id": null},
         })
     }
 }

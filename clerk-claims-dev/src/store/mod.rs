@@ -74,7 +74,34 @@ fn image_url(id: &str) -> String {
     format!("https://img.clerk.com/dev/{id}")
 }
 
+/// How many of each resource the state holds (the dashboard's overview).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub users: usize,
+    pub sessions: usize,
+    pub active_sessions: usize,
+    pub organizations: usize,
+    pub templates: usize,
+}
+
 impl State {
+    pub(crate) fn counts(&self) -> Counts {
+        Counts {
+            users: self.users.len(),
+            sessions: self.sessions.len(),
+            active_sessions: self.sessions.iter().filter(|s| s.status == "active").count(),
+            organizations: self.organizations.len(),
+            templates: self.jwt_templates.len(),
+        }
+    }
+
+    /// Active sessions, newest first: (session id, user id).
+    pub(crate) fn active_sessions(&self) -> Vec<(String, String)> {
+        let mut active: Vec<&SessionRecord> = self.sessions.iter().filter(|s| s.status == "active").collect();
+        active.sort_by_key(|s| std::cmp::Reverse(s.created_at));
+        active.into_iter().map(|s| (s.id.clone(), s.user_id.clone())).collect()
+    }
+
     /// Sets the session-token customization (claims rendered into every session token).
     pub fn set_session_claims(&mut self, claims: Option<Value>) {
         self.session_claims = claims;

@@ -143,6 +143,21 @@ impl State {
         Ok(self.organization_json(self.organization(id_or_slug)?))
     }
 
+    /// `GET /v1/users/{id}/organization_memberships`: the user's memberships, newest first,
+    /// `limit`, `offset`; always `{data, total_count}`.
+    pub(crate) fn list_user_memberships(
+        &self,
+        user_id: &str,
+        query: &[(String, String)],
+    ) -> Result<Value, ApiError> {
+        let user_id = self.user(user_id)?.id.clone();
+        let page = Query(query).page(true)?;
+        let mut mine: Vec<&MembershipRecord> =
+            self.memberships.iter().filter(|m| m.user_id == user_id).collect();
+        mine.sort_by_key(|m| std::cmp::Reverse(m.created_at));
+        Ok(page.of(mine.into_iter().map(|m| self.membership_json(m)).collect::<Result<_, _>>()?))
+    }
+
     /// `GET /v1/organizations/{id}/memberships`: `user_id`, `role` (each may repeat), `order_by`
     /// (`created_at`, `first_name`, `last_name`, `email_address`, `username`; default
     /// `-created_at`), `limit`, `offset`; always `{data, total_count}`.

@@ -51,16 +51,7 @@ impl State {
         let user_id = self.user(body.required("user_id")?)?.id.clone();
         let organization = match body.string("active_organization_id")? {
             None => None,
-            Some(org) => {
-                let org = self.organization(org)?.id.clone();
-                if !self.memberships.iter().any(|m| m.organization_id == org && m.user_id == user_id) {
-                    return Err(ApiError::invalid(
-                        "active_organization_id",
-                        format!("User {user_id} is not a member of {org}; add a membership first."),
-                    ));
-                }
-                Some(org)
-            }
+            Some(org) => Some(self.membership_organization(&user_id, org)?),
         };
         let now = now_ms();
         let session = SessionRecord {
@@ -119,6 +110,45 @@ impl State {
             return Err(ApiError::not_found("session", id));
         };
         session.status = "revoked".into();
+        session.updated_at = now_ms();
+        Ok(session_json(session))
+    }
+
+    /// The id of organization `org` (an id or a slug), of which the user must be a member.
+    pub(super) fn membership_organization(&self, user_id: &str, org: &str) -> Result<String, ApiError> {
+        let org = self.organization(org)?.id.clone();
+        if !self.memberships.iter().any(|m| m.organization_id == org && m.user_id == user_id) {
+            return Err(ApiError::invalid(
+                "active_organization_id",
+                format!("User {user_id} is not a member of {org}; add a membership first."),
+            ));
+        }
+        Ok(org)
+    }
+
+    /// Sets the session's active organization (`None`: personal account), as the Frontend API's
+    /// session touch does; the user must be a member and the session active.
+    pub(crate) fn set_active_organization(
+        &mut self,
+        id: &str,
+        organization: Option<&str>,
+    ) -> Result<Value, ApiError> {
+        let session = self.session(id)?;
+        if session.status != "active" {
+            return Err(ApiError::invalid(
+                "session_id",
+                format!("Session {id} is {}; only an active session switches organization.", session.status),
+            ));
+        }
+        let user_id = session.user_id.clone();
+        let organization = match organization {
+            None => None,
+            Some(org) => Some(self.membership_organization(&user_id, org)?),
+        };
+        let Some(session) = self.sessions.iter_mut().find(|s| s.id == id) else {
+            return Err(ApiError::not_found("session", id));
+        };
+        session.last_active_organization_id = organization;
         session.updated_at = now_ms();
         Ok(session_json(session))
     }
@@ -185,7 +215,7 @@ impl State {
         };
         Ok(TokenGrant {
             subject,
-            context: self.render_context(user, active, session),
+            context: self.render_context(user, active, &session.id),
             template,
             session_claims: self.session_claims.clone(),
         })

@@ -1,4 +1,5 @@
-//! Users: `POST /v1/users`, `GET /v1/users[/{id}]`, `PATCH /v1/users/{id}/metadata`.
+//! Users: `POST /v1/users`, `GET /v1/users[/{id}]`, `PATCH /v1/users/{id}` (replaces),
+//! `PATCH /v1/users/{id}/metadata` (merges).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -190,6 +191,39 @@ impl State {
         {
             if let Some(patch) = patch {
                 merge(target, patch);
+            }
+        }
+        user.updated_at = now_ms();
+        let user = user.clone();
+        Ok(self.user_json(&user))
+    }
+
+    /// `PATCH /v1/users/{id}`: `first_name`, `last_name`, and metadata that *replaces* the stored
+    /// object (the metadata endpoint merges instead), as Clerk's update-user endpoint does.
+    pub(crate) fn update_user(&mut self, id: &str, body: &Map<String, Value>) -> Result<Value, ApiError> {
+        let body = Body(body);
+        let (first, last) = (body.string("first_name")?, body.string("last_name")?);
+        let replaced = [
+            body.metadata("public_metadata")?,
+            body.metadata("private_metadata")?,
+            body.metadata("unsafe_metadata")?,
+        ];
+        let Some(user) = self.users.iter_mut().find(|u| u.id == id) else {
+            return Err(ApiError::not_found("user", id));
+        };
+        if let Some(first) = first {
+            user.first_name = Some(first.to_string()).filter(|n| !n.is_empty());
+        }
+        if let Some(last) = last {
+            user.last_name = Some(last.to_string()).filter(|n| !n.is_empty());
+        }
+        for (target, value) in
+            [&mut user.public_metadata, &mut user.private_metadata, &mut user.unsafe_metadata]
+                .into_iter()
+                .zip(replaced)
+        {
+            if let Some(value) = value {
+                target.clone_from(value);
             }
         }
         user.updated_at = now_ms();
