@@ -19,9 +19,6 @@ pub(crate) enum Direction {
     Diff,
 }
 
-/// Clerk's production Backend API, when `CLERK_API_URL` is not set.
-const DEFAULT_API_URL: &str = "https://api.clerk.com";
-
 fn runtime() -> Option<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().ok()
 }
@@ -34,7 +31,10 @@ pub(crate) fn run(direction: Direction, dir: &Path) -> Outcome {
         return Outcome::Usage;
     };
     let api_url = std::env::var("CLERK_API_URL").ok().filter(|s| !s.is_empty());
-    let api = BackendApi::new(api_url.as_deref().unwrap_or(DEFAULT_API_URL), &secret);
+    let api = BackendApi::new(
+        api_url.as_deref().unwrap_or(clerk_claims_runtime::instance::DEFAULT_API_URL),
+        &secret,
+    );
     let Some(runtime) = runtime() else {
         eprintln!("error: cannot start the async runtime");
         return Outcome::Usage;

@@ -45,7 +45,7 @@ pub(crate) struct VerifyArgs {
     /// Allowed clock skew in seconds (default 5).
     #[arg(long)]
     clock_skew: Option<u32>,
-    /// Longest token accepted (default 8192).
+    /// Longest token accepted (default: the verifier's, 8 KiB).
     #[arg(long)]
     max_token_bytes: Option<usize>,
     /// session, template or any (default: template with --template, else any).
@@ -172,19 +172,19 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
         Some(_) => TokenKind::Any,
         None => template_kind.unwrap_or(TokenKind::Any),
     };
-    // A remote key set is fetched first (the checks that need no key run before any request).
+    // A remote key set is fetched first (the checks that need no key run before any request),
+    // then the token is verified once.
     let remote =
         matches!(args.jwks.as_deref(), Some(j) if j.starts_with("http://") || j.starts_with("https://"));
-    let result = if remote {
+    let fetched = if remote {
         match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(rt) => rt
-                .block_on(verifier.verify_json_async(&token, kind))
-                .and_then(|_| verifier.verify_json_with(&token, kind, &constants)),
+            Ok(rt) => rt.block_on(verifier.fetch_key(&token, kind)),
             Err(e) => return usage(format!("cannot start the HTTP client: {e}")),
         }
     } else {
-        verifier.verify_json_with(&token, kind, &constants)
+        Ok(())
     };
+    let result = fetched.and_then(|()| verifier.verify_json_with(&token, kind, &constants));
     let result = result.and_then(|payload| match &schema {
         Some((name, schema)) => fits_schema(name, schema, payload),
         None => Ok(payload),

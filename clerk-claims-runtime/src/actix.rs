@@ -39,7 +39,7 @@ use crate::request::session_token_in;
 use crate::verify::Verifier;
 use crate::web::Requirement;
 
-pub use crate::web::{Auth, AuthRejection, AuthState, Verified};
+pub use crate::web::{Auth, AuthRejection, AuthState, SignedInRequest};
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 

@@ -40,7 +40,7 @@ use crate::request::session_token;
 use crate::verify::Verifier;
 use crate::web::Requirement;
 
-pub use crate::web::{Auth, AuthRejection, AuthState, Verified};
+pub use crate::web::{Auth, AuthRejection, AuthState, SignedInRequest};
 
 /// Verifies the session token of every request once and stores an [`AuthState`]. With
 /// [`ClerkLayer::protect`], requests to the given paths are answered 401 right here when signed out.
@@ -196,7 +196,9 @@ fn state(parts: &Parts) -> AuthState {
     parts.extensions.get::<AuthState>().cloned().unwrap_or(AuthState::SignedOut)
 }
 
-fn typed<C: DeserializeOwned + Send + Sync + 'static>(verified: &Verified) -> Result<Auth<C>, AuthRejection> {
+fn typed<C: DeserializeOwned + Send + Sync + 'static>(
+    verified: &SignedInRequest,
+) -> Result<Auth<C>, AuthRejection> {
     crate::web::typed::<C>(verified)
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 /// assert!(strict_object(b"[1]").is_err());
 /// ```
 pub fn strict_object(bytes: &[u8]) -> Result<Value, String> {
-    match crate::verify::strict::read_checked::<Value, ()>(bytes, &[], &mut ()) {
+    match crate::strict::read_checked::<Value, ()>(bytes, &[], &mut ()) {
         Ok((Some(value), _)) => Ok(value),
         Ok((None, _)) => Err("the object does not fit serde_json::Value".into()),
         Err(e) => Err(e.message),

@@ -80,10 +80,12 @@ pub mod axum;
 #[cfg_attr(docsrs, doc(cfg(feature = "backend")))]
 pub mod backend;
 pub mod claims;
+mod error;
 pub mod instance;
 pub mod keys;
 pub mod request;
 pub mod session;
+mod strict;
 pub mod urls;
 pub mod verify;
 #[cfg(any(feature = "axum", feature = "actix-web"))]
@@ -98,8 +100,9 @@ pub mod __private;
 pub mod __fuzz;
 
 pub use claims::{ClerkClaims, Organization, SessionClaims, TemplateClaims, null_as_default};
+pub use error::{Reason, VerifyError};
 pub use keys::Jwks;
-pub use verify::{Reason, Verifier, VerifyError};
+pub use verify::Verifier;
 
 /// `#[derive(ClerkClaims)]`; see [`ClerkClaims`](trait@ClerkClaims).
 #[cfg(feature = "derive")]

@@ -20,7 +20,7 @@ pub enum AuthState {
     /// No token was sent.
     SignedOut,
     /// A valid session token.
-    SignedIn(Arc<Verified>),
+    SignedIn(Arc<SignedInRequest>),
     /// A token was sent but rejected.
     Rejected {
         /// Why.
@@ -32,7 +32,7 @@ pub enum AuthState {
 
 /// A verified session token.
 #[derive(Debug)]
-pub struct Verified {
+pub struct SignedInRequest {
     /// Clerk's claims (custom claims kept as JSON for guards; `Auth<C>` reads them typed).
     pub claims: Arc<SessionClaims<serde_json::Value>>,
     /// Where the token came from.
@@ -47,7 +47,7 @@ pub(crate) async fn authenticate(verifier: &Verifier, token: Option<(&str, Carri
         return AuthState::SignedOut;
     };
     match verifier.session_shared_async::<serde_json::Value>(token).await {
-        Ok((entry, claims)) => AuthState::SignedIn(Arc::new(Verified { claims, carrier, entry })),
+        Ok((entry, claims)) => AuthState::SignedIn(Arc::new(SignedInRequest { claims, carrier, entry })),
         Err(error) => {
             tracing::info!(reason = %error.reason, carrier = carrier.as_str(), "session token rejected");
             AuthState::Rejected { error: Arc::new(error), carrier }
@@ -218,7 +218,7 @@ pub(crate) fn guard(requirement: &Requirement, state: Option<&AuthState>) -> Res
 /// The verified session's claims as `SessionClaims<C>` (read once per type, shared with the cache);
 /// a 401 `claims-invalid` when they do not fit `C`.
 pub(crate) fn typed<C: DeserializeOwned + Send + Sync + 'static>(
-    verified: &Verified,
+    verified: &SignedInRequest,
 ) -> Result<Auth<C>, AuthRejection> {
     let claims = crate::verify::shared_claims::<C>(&verified.entry).map_err(|e| {
         tracing::info!(reason = "claims-invalid", claim = %e.path, "session claims do not fit the claims type");

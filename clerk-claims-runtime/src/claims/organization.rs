@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::verify::strict::Text;
+use crate::strict::Text;
 
 /// The session's active organization.
 ///

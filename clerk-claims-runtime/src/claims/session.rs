@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::organization::{Organization, RawOrgClaim, split_by_scope_into};
 use super::registered::{Audience, RegisteredClaims, Seconds};
-use crate::verify::strict::{Members, Slots, Text};
+use crate::strict::{Members, Slots, Text};
 
 /// The claims of a session token: Clerk's, normalised across v1 and v2, and the session-token
 /// customization's as `C` (`()` for none).

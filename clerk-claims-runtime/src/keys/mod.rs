@@ -8,6 +8,7 @@ mod der;
 mod jwks;
 #[cfg(feature = "remote")]
 mod remote;
+mod source;
 
 use std::fmt;
 use std::str::FromStr;
@@ -21,8 +22,9 @@ pub use jwks::Jwks;
 #[cfg(feature = "remote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
 pub use remote::{RemoteJwks, RemoteOptions};
+pub use source::KeySource;
 
-use crate::verify::{Reason, VerifyError};
+use crate::error::{Reason, VerifyError};
 
 /// Smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;

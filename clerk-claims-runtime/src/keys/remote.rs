@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwapOption;
 
 use super::{Jwks, Key};
-use crate::verify::{Reason, VerifyError};
+use crate::error::{Reason, VerifyError};
 
 /// Timing and size limits of a [`RemoteJwks`].
 #[derive(Debug, Clone)]

@@ -167,6 +167,11 @@ impl TokenCache {
         }
     }
 
+    /// Whether it holds no verdict.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.shards.iter().all(|shard| shard.tokens.load().map.is_empty())
+    }
+
     /// The token's hash and its shard.
     fn shard(&self, token: &str) -> Option<(u64, &Shard)> {
         let hash = self.hasher.hash_one(signature_tail(token));

@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny};
 use smallvec::SmallVec;
 
-use super::error::{Reason, VerifyError};
-use super::strict::{Text, check_object, read_checked};
+use crate::error::{Reason, VerifyError};
+use crate::strict::{Text, check_object, read_checked};
 
 /// A decoded, not yet verified token.
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
-//! Token verification: [`Verifier`] holds the policy's settings; [`policy`] applies the checks in
-//! their fixed order.
+//! Token verification: a [`Verifier`] is its keys ([`KeySource`]), its policy's settings, a clock
+//! and a verified-token cache. The policy's twelve checks, in their fixed order, are one file read
+//! top to bottom: `src/verify/policy.rs`.
 //!
 //! ```
 //! use clerk_claims_runtime::keys::{Algorithm, Key};
@@ -22,10 +23,9 @@
 //! ```
 
 pub(crate) mod cache;
-mod error;
+
 pub(crate) mod jws;
-pub mod policy;
-pub(crate) mod strict;
+mod policy;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -33,14 +33,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-pub use error::{Reason, VerifyError};
+pub use crate::error::{Reason, VerifyError};
+pub use crate::keys::KeySource;
+pub use crate::strict::MAX_NESTING;
 pub use jws::{Decoded, Header, decode, decode_jws};
-pub use strict::MAX_NESTING;
 
 use crate::claims::session::{SessionSlots, TEMPLATE_CLAIM_NAMES};
 use crate::claims::{ClerkClaims, SessionClaims, TemplateClaims};
-use crate::keys::{Algorithm, Jwks, Key};
-use policy::POLICY_CLAIMS;
+use crate::keys::{Algorithm, Key};
+pub use policy::MAX_KID_BYTES;
+use policy::{POLICY_CLAIMS, Policy};
 
 /// Default limit on a token's length, checked before anything is decoded.
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -73,37 +75,6 @@ pub enum TokenKind {
     Template,
     /// Either.
     Any,
-}
-
-/// Where verification keys come from.
-#[derive(Debug, Clone)]
-pub enum KeySource {
-    /// A key set: the token's `kid` picks the key.
-    Jwks(Arc<Jwks>),
-    /// One key for every token (Clerk's networkless `CLERK_JWT_KEY`, a template's custom key).
-    Key(Arc<Key>),
-    /// A key set fetched over HTTPS and cached (verify with the `_async` methods, which fetch).
-    #[cfg(feature = "remote")]
-    Remote(crate::keys::RemoteJwks),
-}
-
-#[cfg(feature = "remote")]
-impl From<crate::keys::RemoteJwks> for KeySource {
-    fn from(remote: crate::keys::RemoteJwks) -> Self {
-        KeySource::Remote(remote)
-    }
-}
-
-impl From<Jwks> for KeySource {
-    fn from(jwks: Jwks) -> Self {
-        KeySource::Jwks(Arc::new(jwks))
-    }
-}
-
-impl From<Key> for KeySource {
-    fn from(key: Key) -> Self {
-        KeySource::Key(Arc::new(key))
-    }
 }
 
 /// What time it is, for the time claims.
@@ -154,16 +125,7 @@ impl std::fmt::Debug for Clock {
 #[derive(Debug, Clone)]
 pub struct Verifier {
     pub(crate) keys: KeySource,
-    pub(crate) issuers: Vec<String>,
-    pub(crate) authorized_parties: Vec<String>,
-    pub(crate) audiences: Vec<String>,
-    pub(crate) clock_skew: i64,
-    pub(crate) algorithms: Vec<Algorithm>,
-    pub(crate) max_token_bytes: usize,
-    pub(crate) header_types: Vec<String>,
-    pub(crate) allow_pending: bool,
-    pub(crate) session_max_lifetime: i64,
-    pub(crate) allow_development_key: bool,
+    pub(crate) policy: Policy,
     pub(crate) clock: Clock,
     cache: Option<Arc<cache::TokenCache>>,
 }
@@ -179,16 +141,7 @@ impl Verifier {
     pub fn new(keys: impl Into<KeySource>) -> Self {
         Verifier {
             keys: keys.into(),
-            issuers: Vec::new(),
-            authorized_parties: Vec::new(),
-            audiences: Vec::new(),
-            clock_skew: DEFAULT_CLOCK_SKEW,
-            algorithms: Vec::new(),
-            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
-            header_types: Vec::new(),
-            allow_pending: false,
-            session_max_lifetime: DEFAULT_SESSION_MAX_LIFETIME,
-            allow_development_key: false,
+            policy: Policy::default(),
             clock: Clock::System,
             cache: Some(Arc::new(cache::TokenCache::new(cache::Limits::default()))),
         }
@@ -196,7 +149,11 @@ impl Verifier {
 
     /// Another setting, another policy: the verdicts cached so far no longer apply.
     fn reconfigured(mut self) -> Self {
-        if self.cache.is_some() {
+        // A cache that holds nothing and that no other verifier shares is as good as new: a
+        // builder chain keeps the one cache `new` made instead of making one per call.
+        if let Some(cache) = &self.cache
+            && (Arc::strong_count(cache) > 1 || !cache.is_empty())
+        {
             self.cache = Some(Arc::new(cache::TokenCache::new(cache::Limits::default())));
         }
         self
@@ -262,7 +219,7 @@ impl Verifier {
     /// satellites and proxies).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self = self.reconfigured();
-        self.issuers.push(issuer.into());
+        self.policy.issuers.push(issuer.into());
         self
     }
 
@@ -273,7 +230,8 @@ impl Verifier {
         S: Into<String>,
     {
         self = self.reconfigured();
-        self.authorized_parties
+        self.policy
+            .authorized_parties
             .extend(parties.into_iter().map(Into::into).filter(|p: &String| !p.is_empty()));
         self
     }
@@ -281,7 +239,7 @@ impl Verifier {
     /// Requires `aud` to contain `audience`.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self = self.reconfigured();
-        self.audiences.push(audience.into());
+        self.policy.audiences.push(audience.into());
         self
     }
 
@@ -289,21 +247,21 @@ impl Verifier {
     /// [`MAX_CLOCK_SKEW`]: a larger value is capped).
     pub fn clock_skew(mut self, seconds: u32) -> Self {
         self = self.reconfigured();
-        self.clock_skew = i64::from(seconds).min(MAX_CLOCK_SKEW);
+        self.policy.clock_skew = i64::from(seconds).min(MAX_CLOCK_SKEW);
         self
     }
 
     /// Restricts the accepted algorithms further (the key's own is always required).
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
         self = self.reconfigured();
-        self.algorithms.extend(algorithms);
+        self.policy.algorithms.extend(algorithms);
         self
     }
 
     /// Tokens longer than this are rejected before decoding (default 8 KiB).
     pub fn max_token_bytes(mut self, bytes: usize) -> Self {
         self = self.reconfigured();
-        self.max_token_bytes = bytes;
+        self.policy.max_token_bytes = bytes;
         self
     }
 
@@ -314,14 +272,14 @@ impl Verifier {
         S: Into<String>,
     {
         self = self.reconfigured();
-        self.header_types.extend(types.into_iter().map(Into::into));
+        self.policy.header_types.extend(types.into_iter().map(Into::into));
         self
     }
 
     /// Accepts sessions with tasks left (`sts: "pending"`); by default they count as signed out.
     pub fn allow_pending_sessions(mut self) -> Self {
         self = self.reconfigured();
-        self.allow_pending = true;
+        self.policy.allow_pending = true;
         self
     }
 
@@ -332,7 +290,7 @@ impl Verifier {
     /// `token-lifetime-exceeds-session`.
     pub fn session_max_lifetime(mut self, seconds: u32) -> Self {
         self = self.reconfigured();
-        self.session_max_lifetime = i64::from(seconds);
+        self.policy.session_max_lifetime = i64::from(seconds);
         self
     }
 
@@ -343,17 +301,17 @@ impl Verifier {
     /// `[::1]`), or whose remote key set is.
     pub fn allow_development_key(mut self) -> Self {
         self = self.reconfigured();
-        self.allow_development_key = true;
+        self.policy.allow_development_key = true;
         self
     }
 
     /// Whether tokens signed by the development key can verify here.
     pub(crate) fn development_key_allowed(&self) -> bool {
-        if self.allow_development_key {
+        if self.policy.allow_development_key {
             return true;
         }
-        if !self.issuers.is_empty() {
-            return self.issuers.iter().all(|i| crate::urls::is_loopback(i));
+        if !self.policy.issuers.is_empty() {
+            return self.policy.issuers.iter().all(|i| crate::urls::is_loopback(i));
         }
         match &self.keys {
             #[cfg(feature = "remote")]
@@ -395,6 +353,26 @@ impl Verifier {
             remote.ensure(kid).await?;
         }
         Ok(Some(checked))
+    }
+
+    /// The one step that waits: with a remote key source, makes sure the key `token` names is held,
+    /// fetching the key set when it is not (the checks that need no key run first, so a malformed
+    /// token never causes a request). Any synchronous `verify*` method then verifies it without
+    /// waiting. With a local key source it does nothing.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}, verify::TokenKind};
+    /// let verifier = Verifier::new(Key::hmac(&[1; 32], Algorithm::HS256).unwrap());
+    /// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert!(rt.block_on(verifier.fetch_key("any.token.text", TokenKind::Any)).is_ok());
+    /// ```
+    ///
+    /// # Errors
+    /// A check that needs no key failed, or the key set could not be fetched.
+    #[cfg(feature = "remote")]
+    pub async fn fetch_key(&self, token: &str, kind: TokenKind) -> Result<(), VerifyError> {
+        let mut buffers = jws::Buffers::default();
+        self.prepare(token, kind, &mut buffers).await.map(drop)
     }
 
     /// [`Verifier::verify_session`], fetching keys first when the key source is remote (a token the
@@ -546,7 +524,7 @@ impl Verifier {
         &self,
         token: &'t str,
         checked: Option<jws::Jws<'t, '_>>,
-    ) -> Result<Verified<C>, VerifyError> {
+    ) -> Result<VerifiedSession<C>, VerifyError> {
         let policy::Signed { payload, key, category } =
             policy::signed(self, token, TokenKind::Session, checked)?;
         let mut clerk = SessionSlots::default();
@@ -560,13 +538,13 @@ impl Verifier {
             &mut clerk,
         )?;
         let claims = SessionClaims::from_read(clerk, value, &payload).map_err(claims_invalid);
-        Ok(Verified { claims, payload, exp, key, now: self.clock.now() })
+        Ok(VerifiedSession { claims, payload, exp, key, now: self.clock.now() })
     }
 
     /// `f` of the token cache's entry for `token`, if it holds one that still stands at `now`: the
     /// token unexpired, the entry young enough, and the key that verified it still in use.
     fn hit<R>(&self, token: &str, now: i64, f: impl FnOnce(&Arc<cache::Entry>) -> R) -> Option<R> {
-        self.cache.as_ref()?.with(token, now, self.clock_skew, |key| self.still_uses(key), f)
+        self.cache.as_ref()?.with(token, now, self.policy.clock_skew, |key| self.still_uses(key), f)
     }
 
     /// Whether `key`, which verified a cached token, is still a key this verifier uses. Its own keys
@@ -585,7 +563,7 @@ impl Verifier {
 
     fn remember(&self, token: &str, entry: Arc<cache::Entry>, now: i64) {
         if let Some(cache) = &self.cache {
-            cache.insert(token, entry, now, self.clock_skew);
+            cache.insert(token, entry, now, self.policy.clock_skew);
         }
     }
 
@@ -703,7 +681,7 @@ type SharedSession<C> = (Arc<cache::Entry>, Arc<SessionClaims<C>>);
 /// A token that passed the policy: its claims as `C` (which may not fit), and what a cache entry is
 /// made of (only when one is needed: the payload is copied into it): the payload, `exp`, the key
 /// that verified it and when.
-struct Verified<C> {
+struct VerifiedSession<C> {
     claims: Result<SessionClaims<C>, VerifyError>,
     payload: Vec<u8>,
     exp: i64,
@@ -711,7 +689,7 @@ struct Verified<C> {
     now: i64,
 }
 
-impl<C> Verified<C> {
+impl<C> VerifiedSession<C> {
     fn into_entry(self) -> (Result<SessionClaims<C>, VerifyError>, Arc<cache::Entry>) {
         (self.claims, cache::Entry::new(self.payload.into(), self.exp, self.key, self.now))
     }

@@ -32,11 +32,57 @@ use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 use super::jws::{Buffers, Jws, RawHeader, decode_into};
-use super::strict::{Members, Slots, read_checked};
-use super::{KeySource, Reason, TokenKind, Verifier, VerifyError, category};
+use super::{
+    DEFAULT_CLOCK_SKEW, DEFAULT_MAX_TOKEN_BYTES, DEFAULT_SESSION_MAX_LIFETIME, KeySource, Reason, TokenKind,
+    Verifier, VerifyError, category,
+};
+use crate::strict::{Members, Slots, read_checked};
 
 use crate::claims::{MAX_NUMERIC_DATE, whole_seconds};
-use crate::keys::{Key, missing_key};
+use crate::keys::{Algorithm, Key, missing_key};
+
+/// The settings the steps read (set through [`Verifier`]'s builder methods, each named for what
+/// it loosens or adds). A [`Verifier`] is its keys, this policy, a clock and a cache.
+#[derive(Debug, Clone)]
+pub(crate) struct Policy {
+    /// `iss` must be one of these (none: not checked).
+    pub(crate) issuers: Vec<String>,
+    /// `azp` must be one of these (none: not checked).
+    pub(crate) authorized_parties: Vec<String>,
+    /// `aud` must hold each of these (none: not checked).
+    pub(crate) audiences: Vec<String>,
+    /// Seconds of leeway for `exp`, `nbf` and `iat`.
+    pub(crate) clock_skew: i64,
+    /// Allowed `alg` values (none: the key's own algorithm only).
+    pub(crate) algorithms: Vec<Algorithm>,
+    /// Longest token read.
+    pub(crate) max_token_bytes: usize,
+    /// Allowed `typ` values (none: absent or `JWT`).
+    pub(crate) header_types: Vec<String>,
+    /// Whether `sts: "pending"` sessions are signed in.
+    pub(crate) allow_pending: bool,
+    /// The longest `exp - iat` of a session token without the session category.
+    pub(crate) session_max_lifetime: i64,
+    /// Whether the bundled development key verifies for any issuer.
+    pub(crate) allow_development_key: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            issuers: Vec::new(),
+            authorized_parties: Vec::new(),
+            audiences: Vec::new(),
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            algorithms: Vec::new(),
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            header_types: Vec::new(),
+            allow_pending: false,
+            session_max_lifetime: DEFAULT_SESSION_MAX_LIFETIME,
+            allow_development_key: false,
+        }
+    }
+}
 
 /// Longest `kid` looked up.
 pub const MAX_KID_BYTES: usize = 256;
@@ -103,14 +149,14 @@ pub(crate) fn read_claims<'p, T: Deserialize<'p>, S: Slots<'p>>(
     };
     // Claims that do not fit `T` are the caller's to report, once the policy has passed.
     let (value, claims) = read_checked::<T, S>(payload, &names, slots)?;
-    let now = verifier.clock.now();
+    let (policy, now) = (&verifier.policy, verifier.clock.now());
     subject(&claims)?;
-    audience(verifier, &claims, constants)?;
-    authorized_party(verifier, &claims)?;
-    let (exp, iat) = times(verifier.clock_skew, now, &claims)?;
-    issuer(verifier, &claims)?;
-    token_kind(verifier, &claims, kind, category, exp, iat)?;
-    pending(verifier, &claims, kind)?;
+    audience(policy, &claims, constants)?;
+    authorized_party(policy, &claims)?;
+    let (exp, iat) = times(policy.clock_skew, now, &claims)?;
+    issuer(policy, &claims)?;
+    token_kind(policy, &claims, kind, category, exp, iat)?;
+    pending(policy, &claims, kind)?;
     constant_claims(&claims, constants)?;
     Ok(Read { value, members: claims, exp })
 }
@@ -123,8 +169,9 @@ pub(crate) fn before_key<'t, 'h>(
     kind: TokenKind,
     buffers: &'h mut Buffers,
 ) -> Result<Jws<'t, 'h>, VerifyError> {
-    let jws = decode_into(token, verifier.max_token_bytes, buffers)?;
-    header_algorithm(verifier, &jws.header)?;
+    let policy = &verifier.policy;
+    let jws = decode_into(token, policy.max_token_bytes, buffers)?;
+    header_algorithm(policy, &jws.header)?;
     token_category(&jws.header, kind)?;
     Ok(jws)
 }
@@ -135,7 +182,7 @@ pub(crate) fn signature(verifier: &Verifier, jws: &Jws<'_, '_>) -> Result<Arc<Ke
     let alg = jws.header.alg().unwrap_or_default();
     with_key(verifier, &jws.header, |key| {
         development_key(verifier, key)?;
-        header_type(verifier, &jws.header)?;
+        header_type(&verifier.policy, &jws.header)?;
         key.verify(alg, jws.signing_input.as_bytes(), jws.signature)?;
         Ok(key.clone())
     })
@@ -163,7 +210,7 @@ pub(crate) fn signed<'t>(
     Ok(Signed { payload: jws.payload, key, category })
 }
 
-fn header_algorithm<'h>(verifier: &Verifier, header: &'h RawHeader<'_>) -> Result<&'h str, VerifyError> {
+fn header_algorithm<'h>(policy: &Policy, header: &'h RawHeader<'_>) -> Result<&'h str, VerifyError> {
     if header.crit {
         return Err(fail(Reason::TokenInvalid, "Invalid JWT header: `crit` extensions are not supported."));
     }
@@ -178,12 +225,12 @@ fn header_algorithm<'h>(verifier: &Verifier, header: &'h RawHeader<'_>) -> Resul
         ));
     }
     let alg = header.alg().unwrap_or("");
-    let allowed = verifier.algorithms.is_empty() || verifier.algorithms.iter().any(|a| a.name() == alg);
+    let allowed = policy.algorithms.is_empty() || policy.algorithms.iter().any(|a| a.name() == alg);
     if alg.is_empty() || alg.eq_ignore_ascii_case("none") || !allowed {
-        let supported = if verifier.algorithms.is_empty() {
+        let supported = if policy.algorithms.is_empty() {
             "the key's algorithm".to_string()
         } else {
-            verifier.algorithms.iter().map(|a| a.name()).collect::<Vec<_>>().join(",")
+            policy.algorithms.iter().map(|a| a.name()).collect::<Vec<_>>().join(",")
         };
         return Err(not_clerk(
             Reason::TokenInvalidAlgorithm,
@@ -249,18 +296,18 @@ fn development_key(verifier: &Verifier, key: &Key) -> Result<(), VerifyError> {
     ))
 }
 
-fn header_type(verifier: &Verifier, header: &RawHeader<'_>) -> Result<(), VerifyError> {
+fn header_type(policy: &Policy, header: &RawHeader<'_>) -> Result<(), VerifyError> {
     let typ = header.typ();
-    let ok = if verifier.header_types.is_empty() {
+    let ok = if policy.header_types.is_empty() {
         typ.is_none_or(|t| t == "JWT")
     } else {
-        typ.is_some_and(|t| verifier.header_types.iter().any(|h| h == t))
+        typ.is_some_and(|t| policy.header_types.iter().any(|h| h == t))
     };
     if ok {
         return Ok(());
     }
     let expected =
-        if verifier.header_types.is_empty() { "JWT".to_string() } else { verifier.header_types.join(", ") };
+        if policy.header_types.is_empty() { "JWT".to_string() } else { policy.header_types.join(", ") };
     Err(not_clerk(
         Reason::TokenInvalid,
         format!("Invalid JWT type {}. Expected \"{expected}\".", json_or_undefined(typ)),
@@ -288,14 +335,14 @@ fn shown(claims: &Members<'_>, name: &str) -> String {
 }
 
 fn audience(
-    verifier: &Verifier,
+    policy: &Policy,
     claims: &Members<'_>,
     constants: &Map<String, Value>,
 ) -> Result<(), VerifyError> {
     // The configured audiences and the claims type's own `aud` are separate requirements: a token
     // for template A must not pass as type B because the verifier also expects A.
-    if !verifier.audiences.is_empty() {
-        let expected: Vec<&str> = verifier.audiences.iter().map(String::as_str).collect();
+    if !policy.audiences.is_empty() {
+        let expected: Vec<&str> = policy.audiences.iter().map(String::as_str).collect();
         audience_among(claims, &expected)?;
     }
     if let Some(Value::String(aud)) = constants.get("aud") {
@@ -332,18 +379,18 @@ fn audience_among(claims: &Members<'_>, expected: &[&str]) -> Result<(), VerifyE
     }
 }
 
-fn authorized_party(verifier: &Verifier, claims: &Members<'_>) -> Result<(), VerifyError> {
-    if verifier.authorized_parties.is_empty() {
+fn authorized_party(policy: &Policy, claims: &Members<'_>) -> Result<(), VerifyError> {
+    if policy.authorized_parties.is_empty() {
         return Ok(());
     }
     match claims.string("azp") {
-        Some(azp) if verifier.authorized_parties.iter().any(|p| *p == azp) => Ok(()),
+        Some(azp) if policy.authorized_parties.iter().any(|p| *p == azp) => Ok(()),
         _ => Err(fail(
             Reason::TokenInvalidAuthorizedParties,
             format!(
                 "Invalid JWT Authorized party claim (azp) {}. Expected \"{}\".",
                 shown(claims, "azp"),
-                verifier.authorized_parties.join(",")
+                policy.authorized_parties.join(",")
             ),
         )),
     }
@@ -428,25 +475,25 @@ fn times(skew: i64, now: i64, claims: &Members<'_>) -> Result<(i64, Option<i64>)
     Ok((exp, iat))
 }
 
-fn issuer(verifier: &Verifier, claims: &Members<'_>) -> Result<(), VerifyError> {
-    if verifier.issuers.is_empty() {
+fn issuer(policy: &Policy, claims: &Members<'_>) -> Result<(), VerifyError> {
+    if policy.issuers.is_empty() {
         return Ok(());
     }
     match claims.string("iss") {
-        Some(iss) if verifier.issuers.iter().any(|i| *i == iss) => Ok(()),
+        Some(iss) if policy.issuers.iter().any(|i| *i == iss) => Ok(()),
         _ => Err(fail(
             Reason::TokenInvalidIssuer,
             format!(
                 "Invalid JWT issuer claim (iss) {}. Expected \"{}\": the token comes from another Clerk instance.",
                 shown(claims, "iss"),
-                verifier.issuers.join(", ")
+                policy.issuers.join(", ")
             ),
         )),
     }
 }
 
 fn token_kind(
-    verifier: &Verifier,
+    policy: &Policy,
     claims: &Members<'_>,
     kind: TokenKind,
     category: Category,
@@ -468,14 +515,14 @@ fn token_kind(
         TokenKind::Session if category == Category::Unmarked => {
             let lifetime = iat.map(|iat| exp.saturating_sub(iat));
             match lifetime {
-                Some(lifetime) if lifetime <= verifier.session_max_lifetime => Ok(()),
+                Some(lifetime) if lifetime <= policy.session_max_lifetime => Ok(()),
                 _ => Err(fail(
                     Reason::TokenLifetimeExceedsSession,
                     format!(
                         "The token has no session category (cat) and lives {} (exp - iat); a session token lives at \
                          most {} s: this looks like a JWT-template token given where a session token is expected.",
                         lifetime.map_or_else(|| "without an iat".to_string(), |l| format!("{l} s")),
-                        verifier.session_max_lifetime
+                        policy.session_max_lifetime
                     ),
                 )
                 .with_action("Verify JWT-template tokens with verify_template, or raise Verifier::session_max_lifetime.")),
@@ -489,9 +536,9 @@ fn token_kind(
     }
 }
 
-fn pending(verifier: &Verifier, claims: &Members<'_>, kind: TokenKind) -> Result<(), VerifyError> {
+fn pending(policy: &Policy, claims: &Members<'_>, kind: TokenKind) -> Result<(), VerifyError> {
     if kind != TokenKind::Template
-        && !verifier.allow_pending
+        && !policy.allow_pending
         && claims.string("sts").as_deref() == Some("pending")
     {
         return Err(fail(
