@@ -66,6 +66,21 @@ fn duplicate_names_across_files_are_errors() {
         stderr(&out)
     );
     assert!(stderr(&out).contains("--> ./b.json:1:10"));
+
+    // Two names, one generated type: `check` refuses what `generate` could not write.
+    let dir = tempfile::tempdir().unwrap();
+    for (file, name) in [("a.json", "first"), ("b.json", "second")] {
+        let text =
+            format!("{{\"name\": \"{name}\", \"claims\": {{}}, \"rust\": {{\"type\": \"SameClaims\"}}}}");
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let out = clerk_claims(&["check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the generated type `SameClaims` is also generated for ./a.json"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

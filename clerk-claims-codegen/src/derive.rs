@@ -76,6 +76,131 @@ pub enum FieldSource {
     },
 }
 
+/// A field as the derive's attributes and serde's view give it, before the field rules
+/// ([`field_spec`]) make a [`FieldSpec`] of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldInput {
+    /// The Rust field name, for messages.
+    pub ident: String,
+    /// The claim name (after serde renames).
+    pub claim: String,
+    /// The sources given: `shortcode`, `template`, `value`, `json` (never `Nested`).
+    pub sources: Vec<FieldSource>,
+    /// `#[serde(flatten)]`.
+    pub flatten: bool,
+    /// Its Rust type, classified.
+    pub ty: FieldType,
+    /// The field's type as written.
+    pub type_text: String,
+    /// `#[serde(deserialize_with = "...")]` or `with`.
+    pub custom_deserializer: bool,
+}
+
+/// Which part of a field a field rule's error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldPart {
+    /// The field as a whole (it has no attribute).
+    Field,
+    /// Its `#[clerk(...)]` attribute.
+    Attribute,
+}
+
+/// The field rules: exactly one source, or none for a field whose type derives `ClerkClaims`
+/// (nested, or merged when `#[serde(flatten)]`); a flattened field takes no source.
+///
+/// ```
+/// use clerk_claims_codegen::derive::{field_spec, FieldInput, FieldPart, FieldSource, FieldType};
+/// let input = |sources: Vec<FieldSource>, ty| FieldInput {
+///     ident: "email".into(), claim: "email".into(), sources, flatten: false, ty,
+///     type_text: String::new(), custom_deserializer: false,
+/// };
+/// let shortcode = || FieldSource::Shortcode("user.id".into());
+/// assert!(field_spec(input(vec![shortcode()], FieldType::String)).is_ok());
+/// let (part, d) = field_spec(input(vec![], FieldType::String)).unwrap_err();
+/// assert_eq!(part, FieldPart::Field);
+/// assert!(d.message.contains("has no #[clerk(...)] attribute"));
+/// let (part, _) = field_spec(input(vec![shortcode(), shortcode()], FieldType::String)).unwrap_err();
+/// assert_eq!(part, FieldPart::Attribute);
+/// assert!(matches!(field_spec(input(vec![], FieldType::Other("Org".into()))).unwrap().source, FieldSource::Nested { flatten: false }));
+/// ```
+///
+/// # Errors
+/// The rule broken, and the part of the field it is about.
+pub fn field_spec(input: FieldInput) -> Result<FieldSpec, (FieldPart, Diagnostic)> {
+    let FieldInput { ident, claim, mut sources, flatten, ty, type_text, custom_deserializer } = input;
+    let rule = |part, message: String, help: &str| {
+        Err((part, Diagnostic::file_error(Code::InvalidTemplate, message).with_help(help)))
+    };
+    let source = match sources.len() {
+        0 if matches!(ty, FieldType::Other(_)) || flatten => FieldSource::Nested { flatten },
+        0 => {
+            return rule(
+                FieldPart::Field,
+                format!(
+                    "field `{ident}` has no #[clerk(...)] attribute, so Clerk would not know what to put in claim `{claim}`"
+                ),
+                "add #[clerk(shortcode = \"user.id\")], #[clerk(template = \"{{user.first_name || 'anon'}}\")], \
+                 #[clerk(value = \"constant\")] or #[clerk(json = \"[...]\")]; or use a type that derives ClerkClaims",
+            );
+        }
+        1 => sources.remove(0),
+        _ => {
+            return rule(
+                FieldPart::Attribute,
+                format!("field `{ident}` has more than one of shortcode, template, value and json"),
+                "keep exactly one",
+            );
+        }
+    };
+    if flatten && !matches!(source, FieldSource::Nested { .. }) {
+        return Err((
+            FieldPart::Attribute,
+            Diagnostic::file_error(
+                Code::InvalidTemplate,
+                format!(
+                    "`#[serde(flatten)]` field `{ident}` must be a type that derives ClerkClaims, with no clerk attribute"
+                ),
+            ),
+        ));
+    }
+    Ok(FieldSpec { claim, source, ty, type_text, custom_deserializer })
+}
+
+/// `kind = "..."` of the derive: `template` (the default) or `session`.
+///
+/// ```
+/// use clerk_claims_codegen::{derive::parse_kind, Kind};
+/// assert_eq!(parse_kind("session").unwrap(), Kind::Session);
+/// assert!(parse_kind("machine").unwrap_err().message.contains("unknown kind `machine`"));
+/// ```
+///
+/// # Errors
+/// Any other kind.
+pub fn parse_kind(kind: &str) -> Result<Kind, Diagnostic> {
+    match kind {
+        "template" => Ok(Kind::Template),
+        "session" => Ok(Kind::Session),
+        other => Err(Diagnostic::file_error(Code::InvalidTemplate, format!("unknown kind `{other}`"))
+            .with_help("use kind = \"template\" (a JWT template) or kind = \"session\"")),
+    }
+}
+
+/// Template settings (`kind`, `lifetime`, `allowed_clock_skew`) on a struct without `name`: a
+/// nested claims type takes none.
+///
+/// ```
+/// use clerk_claims_codegen::derive::settings_without_name;
+/// assert!(settings_without_name(None, true).is_some());
+/// assert!(settings_without_name(Some("api"), true).is_none());
+/// ```
+pub fn settings_without_name(name: Option<&str>, settings_given: bool) -> Option<Diagnostic> {
+    (name.is_none() && settings_given).then(|| {
+        Diagnostic::file_error(Code::InvalidTemplate, "template settings without `name`").with_help(
+            "a top-level template needs #[clerk(name = \"...\")]; a nested claims type takes no settings",
+        )
+    })
+}
+
 /// A field's Rust type, as far as the checks need to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldType {

@@ -8,15 +8,12 @@
 //! }
 //! ```
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Code, Diagnostic};
 use crate::emit;
 use crate::load::{Checked, LoadError, check_paths};
 use crate::template::Template;
-use crate::types::TypeModel;
 
 /// The file build.rs writes into `$OUT_DIR` and `include_claims!()` includes.
 pub const RUST_FILE: &str = "clerk_claims.rs";
@@ -227,8 +224,7 @@ impl Generator {
     }
 
     fn load(&self) -> Result<Vec<Checked>, GenerateError> {
-        let mut checked = check_paths(std::slice::from_ref(&self.templates_dir))?;
-        duplicate_types(&mut checked);
+        let checked = check_paths(std::slice::from_ref(&self.templates_dir))?;
         let errors: Vec<String> = checked
             .iter()
             .flat_map(|c| c.diagnostics.iter().filter(|d| d.is_error()).map(|d| c.source.render_short(d)))
@@ -267,28 +263,6 @@ fn rust_artifact(checked: &[Checked]) -> Artifact {
 }
 
 /// Two templates whose generated types share a name are an error on the second.
-fn duplicate_types(checked: &mut [Checked]) {
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for c in checked.iter_mut() {
-        let Some(t) = &c.template else { continue };
-        for def in TypeModel::of(t).structs {
-            match seen.get(&def.name) {
-                None => {
-                    seen.insert(def.name, c.source.name.clone());
-                }
-                Some(first) => {
-                    let d = Diagnostic::file_error(
-                        Code::DuplicateName,
-                        format!("the generated type `{}` is also generated for {first}", def.name),
-                    )
-                    .with_help("set a distinct \"rust\": {\"type\": \"...\"} in one of the templates");
-                    c.diagnostics.push(d);
-                }
-            }
-        }
-    }
-}
-
 fn display_name(path: &str) -> String {
     let path = Path::new(path);
     let file = path.file_name().and_then(|s| s.to_str()).unwrap_or_default();

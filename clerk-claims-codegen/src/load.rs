@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::check::check_template;
 use crate::diagnostic::{Code, Diagnostic, Source};
 use crate::template::Template;
+use crate::types::TypeModel;
 
 /// Template files larger than this are rejected before parsing (a template is a small JSON object).
 pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
@@ -203,5 +204,30 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Checked>, LoadError> {
             }
         }
     }
+    duplicate_types(&mut checked);
     Ok(checked)
+}
+
+/// Two templates of one set that would generate a type of the same name (one file of Rust holds
+/// them all): `check` refuses what `generate` could not write.
+fn duplicate_types(checked: &mut [Checked]) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for c in checked.iter_mut() {
+        let Some(t) = &c.template else { continue };
+        for def in TypeModel::of(t).structs {
+            match seen.get(&def.name) {
+                None => {
+                    seen.insert(def.name, c.source.name.clone());
+                }
+                Some(first) => {
+                    let d = Diagnostic::file_error(
+                        Code::DuplicateName,
+                        format!("the generated type `{}` is also generated for {first}", def.name),
+                    )
+                    .with_help("set a distinct \"rust\": {\"type\": \"...\"} in one of the templates");
+                    c.diagnostics.push(d);
+                }
+            }
+        }
+    }
 }

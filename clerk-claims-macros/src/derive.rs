@@ -2,7 +2,11 @@
 //! tokens out. Errors are spanned on the field or attribute at fault, all reported at once, with a
 //! fallback impl so that only the real errors show.
 
-use clerk_claims_codegen::derive::{FieldSource, FieldSpec, FieldType, StructSpec, Target, analyze};
+use clerk_claims_codegen::Diagnostic;
+use clerk_claims_codegen::derive::{
+    FieldInput, FieldPart, FieldSource, FieldType, StructSpec, Target, analyze, field_spec, parse_kind,
+    settings_without_name,
+};
 use clerk_claims_codegen::template::Kind;
 use darling::util::{Flag, SpannedValue};
 use darling::{FromDeriveInput, FromField};
@@ -51,14 +55,11 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let serde_fields = serde_view(input);
     let mut errors: Vec<syn::Error> = Vec::new();
 
-    let kind = match opts.kind.as_ref().map(syn::LitStr::value).as_deref() {
-        None | Some("template") => Kind::Template,
-        Some("session") => Kind::Session,
-        Some(other) => {
-            errors.push(syn::Error::new_spanned(
-                opts.kind.as_ref(),
-                format!("unknown kind `{other}`\n= help: use kind = \"template\" (a JWT template) or kind = \"session\""),
-            ));
+    let kind = match opts.kind.as_ref().map(|k| (k, parse_kind(&k.value()))) {
+        None => Kind::Template,
+        Some((_, Ok(kind))) => kind,
+        Some((lit, Err(d))) => {
+            errors.push(syn::Error::new(lit.span(), message(&d)));
             Kind::Template
         }
     };
@@ -114,41 +115,32 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             continue; // the literal's error is reported; nothing to check the field against
         }
         let ty = classify(&field.ty);
-        let source = match given.len() {
-            0 => {
-                if !matches!(ty, FieldType::Other(_)) && !flatten {
-                    errors.push(syn::Error::new(
-                        raw.span(),
-                        format!(
-                            "field `{ident}` has no #[clerk(...)] attribute, so Clerk would not know what to put in claim `{claim}`\n\
-                             = help: add #[clerk(shortcode = \"user.id\")], #[clerk(template = \"{{{{user.first_name || 'anon'}}}}\")], \
-                             #[clerk(value = \"constant\")] or #[clerk(json = \"[...]\")]; or use a type that derives ClerkClaims"
-                        ),
-                    ));
-                    continue;
+        let nested_ty = field.ty.clone();
+        let field_input = FieldInput {
+            ident,
+            claim: claim.clone(),
+            sources: given,
+            flatten,
+            ty,
+            type_text: type_text(&field.ty),
+            custom_deserializer: serde.is_some_and(|s| s.deserialize_with),
+        };
+        match field_spec(field_input) {
+            Ok(spec) => {
+                if matches!(spec.source, FieldSource::Nested { .. }) {
+                    nested.push((claim, nested_ty, flatten));
                 }
-                nested.push((claim.clone(), field.ty.clone(), flatten));
-                FieldSource::Nested { flatten }
+                spec_fields.push(spec);
             }
-            1 => given.into_iter().next().unwrap_or(FieldSource::Nested { flatten }),
-            _ => {
-                errors.push(syn::Error::new(
-                    attr_span,
-                    format!("field `{ident}` has more than one of shortcode, template, value and json\n= help: keep exactly one"),
-                ));
+            Err((part, d)) => {
+                let span = match part {
+                    FieldPart::Field => raw.span(),
+                    FieldPart::Attribute => attr_span,
+                };
+                errors.push(syn::Error::new(span, message(&d)));
                 continue;
             }
-        };
-        if flatten && !matches!(source, FieldSource::Nested { .. }) {
-            errors.push(syn::Error::new(
-                attr_span,
-                format!("`#[serde(flatten)]` field `{ident}` must be a type that derives ClerkClaims, with no clerk attribute"),
-            ));
-            continue;
         }
-        let custom_deserializer = serde.is_some_and(|s| s.deserialize_with);
-        let type_text = type_text(&field.ty);
-        spec_fields.push(FieldSpec { claim, source, ty, type_text, custom_deserializer });
         spans.push(attr_span);
         name_spans.push(field.ident.as_ref().map_or_else(|| raw.span(), syn::Ident::span));
     }
@@ -165,13 +157,9 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         allow_shortcodes: opts.allow_shortcode.clone(),
         fields: spec_fields,
     };
-    if spec.name.is_none()
-        && (opts.kind.is_some() || opts.lifetime.is_some() || opts.allowed_clock_skew.is_some())
-    {
-        errors.push(syn::Error::new(
-            struct_attr_span(input),
-            "template settings without `name`\n= help: a top-level template needs #[clerk(name = \"...\")]; a nested claims type takes no settings",
-        ));
+    let settings_given = opts.kind.is_some() || opts.lifetime.is_some() || opts.allowed_clock_skew.is_some();
+    if let Some(d) = settings_without_name(spec.name.as_deref(), settings_given) {
+        errors.push(syn::Error::new(struct_attr_span(input), message(&d)));
     }
     let analysis = analyze(&spec);
     for (target, d) in analysis.diagnostics.iter().filter(|(_, d)| d.is_error()) {
@@ -183,12 +171,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             }
             Target::Struct => struct_attr_span(input),
         };
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str("\n= help: ");
-            message.push_str(help);
-        }
-        errors.push(syn::Error::new(span, message));
+        errors.push(syn::Error::new(span, message(d)));
     }
     if !errors.is_empty() {
         let tokens = errors.iter().map(syn::Error::to_compile_error);
@@ -409,5 +392,13 @@ fn classify(ty: &syn::Type) -> FieldType {
             }
         }
         other => FieldType::Other(other.to_token_stream().to_string()),
+    }
+}
+
+/// An engine diagnostic as a compile error's text: the message, then its help.
+fn message(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\n= help: {help}", d.message),
+        None => d.message.clone(),
     }
 }

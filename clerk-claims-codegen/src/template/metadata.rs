@@ -62,13 +62,18 @@ impl Shape {
     }
 }
 
-/// The metadata roots a hint may describe.
-pub const METADATA_ROOTS: &[&str] = &[
-    "user.public_metadata",
-    "user.unsafe_metadata",
-    "org.public_metadata",
-    "org_membership.public_metadata",
-];
+/// The metadata roots a hint may describe: the catalogue's metadata shortcodes.
+///
+/// ```
+/// let roots: Vec<&str> = clerk_claims_codegen::template::metadata_roots().collect();
+/// assert_eq!(roots, ["user.public_metadata", "user.unsafe_metadata", "org.public_metadata", "org_membership.public_metadata"]);
+/// ```
+pub fn metadata_roots() -> impl Iterator<Item = &'static str> {
+    crate::shortcode::CATALOGUE
+        .iter()
+        .filter(|s| s.ty == crate::shortcode::JsonType::Metadata)
+        .map(|s| s.name)
+}
 
 /// Parses the hints of one metadata root; errors go to `errors`.
 pub(crate) fn parse_shape(node: &Node, errors: &mut Vec<Diagnostic>) -> Option<Shape> {

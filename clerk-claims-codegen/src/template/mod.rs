@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
-pub use metadata::{METADATA_ROOTS, Shape, ShapeType};
+pub use metadata::{Shape, ShapeType, metadata_roots};
 
 use crate::diagnostic::{Code, Diagnostic, Source};
 use json::{Member, Node, NodeValue};
@@ -438,14 +438,17 @@ fn parse_rust(node: &Node, errors: &mut Vec<Diagnostic>) -> RustOptions {
                 Some(roots) => {
                     rust.metadata_json = Some(m.value.to_json());
                     for root in roots {
-                        if !METADATA_ROOTS.contains(&root.key.as_str()) {
+                        if !metadata_roots().any(|r| r == root.key) {
                             errors.push(
                                 Diagnostic::error(
                                     Code::MetadataHint,
                                     format!("`{}` is not a metadata root", root.key),
                                     root.key_span.clone(),
                                 )
-                                .with_help(format!("hints describe one of {}", METADATA_ROOTS.join(", "))),
+                                .with_help(format!(
+                                    "hints describe one of {}",
+                                    metadata_roots().collect::<Vec<_>>().join(", ")
+                                )),
                             );
                         } else if let Some(shape) = metadata::parse_shape(&root.value, errors) {
                             rust.metadata.insert(root.key.clone(), shape);
