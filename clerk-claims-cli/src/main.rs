@@ -141,6 +141,12 @@ pub(crate) enum Outcome {
     Usage,
 }
 
+/// A usage error: `error: <message>` on stderr, exit 2.
+pub(crate) fn usage(message: impl std::fmt::Display) -> Outcome {
+    eprintln!("error: {message}");
+    Outcome::Usage
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {

@@ -13,7 +13,7 @@ use clerk_claims_runtime::Organization;
 use clerk_claims_runtime::keys::Algorithm;
 use serde_json::Value;
 
-use crate::{Outcome, presets};
+use crate::{Outcome, presets, usage};
 
 /// The dev issuer's default port; `mint`'s default issuer points at it.
 pub(crate) const DEFAULT_PORT: u16 = 4780;
@@ -47,11 +47,6 @@ pub(crate) struct MintArgs {
     /// `iss` (default: the dev issuer's, http://127.0.0.1:4780).
     #[arg(long)]
     issuer: Option<String>,
-}
-
-fn usage(message: impl std::fmt::Display) -> Outcome {
-    eprintln!("error: {message}");
-    Outcome::Usage
 }
 
 pub(crate) fn run(args: MintArgs) -> Outcome {

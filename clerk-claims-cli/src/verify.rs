@@ -9,7 +9,7 @@ use clerk_claims_runtime::verify::{KeySource, TokenKind};
 use clerk_claims_runtime::{Jwks, Reason, Verifier, VerifyError};
 use serde_json::{Map, Value};
 
-use crate::Outcome;
+use crate::{Outcome, usage};
 
 /// The `verify` flags.
 #[derive(Debug, Args)]
@@ -60,11 +60,6 @@ pub(crate) struct VerifyArgs {
     /// exactly what the generated type accepts.
     #[arg(long)]
     template: Option<PathBuf>,
-}
-
-fn usage(message: impl std::fmt::Display) -> Outcome {
-    eprintln!("error: {message}");
-    Outcome::Usage
 }
 
 fn read_limited(path: &Path) -> Result<String, String> {

@@ -54,7 +54,7 @@ pub use mint::{
     MintError, RandomError, SESSION_TOKEN_LIFETIME, Subject, TemplateSpec, random_id, session_claims,
     session_token, session_token_customized, template_claims, template_token,
 };
-pub use store::{ApiError, State};
+pub use store::{ApiError, FixturesError, State};
 pub use template_file::{template_api_body, template_signing_key};
 
 use clerk_claims_runtime::Verifier;
@@ -90,7 +90,7 @@ pub enum DevError {
     },
     /// The fixtures file could not be read.
     #[error("{0}")]
-    Fixtures(String),
+    Fixtures(#[from] FixturesError),
     /// No secret key could be drawn.
     #[error("{0}")]
     Random(#[from] RandomError),
@@ -207,7 +207,7 @@ impl DevIssuerBuilder {
         if let Some(path) = &self.fixtures
             && path.exists()
         {
-            state = State::load(path).map_err(DevError::Fixtures)?;
+            state = State::load(path)?;
         }
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 pub use error::ApiError;
 pub(crate) use error::Body;
+pub use fixtures::FixturesError;
 pub(crate) use sessions::expires_in;
 
 use organizations::{MembershipRecord, OrganizationRecord};

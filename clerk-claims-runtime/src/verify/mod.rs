@@ -52,7 +52,7 @@ pub const DEFAULT_CLOCK_SKEW: i64 = 5;
 pub const MAX_CLOCK_SKEW: i64 = 300;
 /// Default longest lifetime (`exp - iat`, seconds) of a session token that carries no session
 /// category (`cat` absent or Clerk's "ignore"): Clerk's session tokens live 60 s.
-pub const DEFAULT_SESSION_MAX_LIFETIME: i64 = 60;
+pub const DEFAULT_SESSION_MAX_LIFETIME: i64 = crate::session::TOKEN_LIFETIME.as_secs() as i64;
 
 /// Clerk's token categories (the `cat` header).
 pub mod category {
