@@ -39,7 +39,7 @@ use crate::request::session_token_in;
 use crate::verify::Verifier;
 use crate::web::Requirement;
 
-pub use crate::web::{Auth, AuthRejection, AuthState, SignedInRequest};
+pub use crate::web::{Auth, AuthRejection, AuthState, Require, SignedInRequest};
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
@@ -194,32 +194,6 @@ impl<C: DeserializeOwned + Send + Sync + 'static> FromRequest for Auth<C> {
             AuthState::SignedIn(verified) => crate::web::typed(&verified),
             other => Err(AuthRejection::unauthorized(&other)),
         })
-    }
-}
-
-/// A guard (`web::resource("/admin").wrap(Require::role("org:admin"))`): 401 when signed out, 403
-/// when signed in without what it requires. Needs [`ClerkMiddleware`] outside it.
-#[derive(Debug, Clone)]
-pub struct Require {
-    requirement: Arc<Requirement>,
-}
-
-impl Require {
-    /// A signed-in user.
-    pub fn signed_in() -> Self {
-        Require { requirement: Arc::new(Requirement::SignedIn) }
-    }
-    /// An active organization.
-    pub fn organization() -> Self {
-        Require { requirement: Arc::new(Requirement::Organization) }
-    }
-    /// A role in the active organization (`org:admin`).
-    pub fn role(role: impl Into<String>) -> Self {
-        Require { requirement: Arc::new(Requirement::Role(role.into())) }
-    }
-    /// A permission in the active organization (`org:billing:manage`).
-    pub fn permission(permission: impl Into<String>) -> Self {
-        Require { requirement: Arc::new(Requirement::Permission(permission.into())) }
     }
 }
 

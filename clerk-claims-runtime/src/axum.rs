@@ -40,7 +40,7 @@ use crate::request::session_token;
 use crate::verify::Verifier;
 use crate::web::Requirement;
 
-pub use crate::web::{Auth, AuthRejection, AuthState, SignedInRequest};
+pub use crate::web::{Auth, AuthRejection, AuthState, Require, SignedInRequest};
 
 /// Verifies the session token of every request once and stores an [`AuthState`]. With
 /// [`ClerkLayer::protect`], requests to the given paths are answered 401 right here when signed out.
@@ -222,32 +222,6 @@ impl<S: Send + Sync, C: DeserializeOwned + Send + Sync + 'static> OptionalFromRe
             AuthState::SignedIn(verified) => Ok(typed(&verified).ok()),
             _ => Ok(None),
         }
-    }
-}
-
-/// A route guard (`.route_layer(Require::role("org:admin"))`): 401 when signed out, 403 when signed
-/// in without what it requires. Needs [`ClerkLayer`] outside it.
-#[derive(Debug, Clone)]
-pub struct Require {
-    requirement: Arc<Requirement>,
-}
-
-impl Require {
-    /// A signed-in user.
-    pub fn signed_in() -> Self {
-        Require { requirement: Arc::new(Requirement::SignedIn) }
-    }
-    /// An active organization.
-    pub fn organization() -> Self {
-        Require { requirement: Arc::new(Requirement::Organization) }
-    }
-    /// A role in the active organization (`org:admin`).
-    pub fn role(role: impl Into<String>) -> Self {
-        Require { requirement: Arc::new(Requirement::Role(role.into())) }
-    }
-    /// A permission in the active organization (`org:billing:manage`).
-    pub fn permission(permission: impl Into<String>) -> Self {
-        Require { requirement: Arc::new(Requirement::Permission(permission.into())) }
     }
 }
 

@@ -183,6 +183,42 @@ impl std::fmt::Display for AuthRejection {
     }
 }
 
+/// A guard: 401 when signed out, 403 when signed in without what it requires. Needs the
+/// framework's Clerk layer outside it: axum's `.route_layer(Require::role("org:admin"))` under
+/// `ClerkLayer`, actix-web's `web::resource("/admin").wrap(Require::role("org:admin"))` under
+/// `ClerkMiddleware`.
+///
+/// ```
+/// # #[cfg(feature = "axum")] {
+/// use clerk_claims_runtime::axum::Require;
+/// let _admins = Require::role("org:admin");
+/// let _billing = Require::permission("org:billing:manage");
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Require {
+    pub(crate) requirement: Arc<Requirement>,
+}
+
+impl Require {
+    /// A signed-in user.
+    pub fn signed_in() -> Self {
+        Require { requirement: Arc::new(Requirement::SignedIn) }
+    }
+    /// An active organization.
+    pub fn organization() -> Self {
+        Require { requirement: Arc::new(Requirement::Organization) }
+    }
+    /// A role in the active organization (`org:admin`).
+    pub fn role(role: impl Into<String>) -> Self {
+        Require { requirement: Arc::new(Requirement::Role(role.into())) }
+    }
+    /// A permission in the active organization (`org:billing:manage`).
+    pub fn permission(permission: impl Into<String>) -> Self {
+        Require { requirement: Arc::new(Requirement::Permission(permission.into())) }
+    }
+}
+
 /// What a guard requires.
 #[derive(Debug, Clone)]
 pub(crate) enum Requirement {
