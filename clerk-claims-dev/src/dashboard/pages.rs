@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 use serde_json::Value;
 
 use clerk_claims_runtime::SessionClaims;
-use clerk_claims_runtime::session::{http_date, relative};
+use clerk_claims_runtime::session::{TokenTimes, http_date, relative};
 
 use crate::IssuerInfo;
 use crate::store::{ApiError, Counts};
@@ -72,7 +72,7 @@ fn when(value: &Value) -> Markup {
     let now = crate::store::now_ms() / 1000;
     match value.as_i64() {
         Some(ms) if ms / 1000 == now => html! { time title=(http_date(now)) { "just now" } },
-        Some(ms) => html! { time title=(http_date(ms / 1000)) { (relative(ms / 1000 - now)) } },
+        Some(ms) => html! { time title=(http_date(ms / 1000)) { (relative((ms / 1000).saturating_sub(now))) } },
         None => html! { "—" },
     }
 }
@@ -283,7 +283,7 @@ pub(super) fn typed_session(claims: &SessionClaims<Value>, now: i64) -> Markup {
             }
             dt { "custom" } dd { pre { (pretty(&claims.custom)) } }
             dt { "times().issued_at" } dd { (http_date(times.issued_at)) }
-            dt { "times().expires_at" } dd { (http_date(times.expires_at)) " (" (relative(times.expires_at - now)) ")" }
+            dt { "times().expires_at" } dd { (http_date(times.expires_at)) " (" (relative(times.expires_at.saturating_sub(now))) ")" }
             dt { "times().refresh_at(" (REFRESH_PERCENT) ")" } dd data-refresh-at=(times.refresh_at(REFRESH_PERCENT)) {
                 (http_date(times.refresh_at(REFRESH_PERCENT)))
             }
@@ -294,7 +294,7 @@ pub(super) fn typed_session(claims: &SessionClaims<Value>, now: i64) -> Markup {
 fn token_panel(token: &Token) -> Markup {
     let exp = token.claims.get("exp").and_then(Value::as_i64).unwrap_or_default();
     let iat = token.claims.get("iat").and_then(Value::as_i64).unwrap_or(exp);
-    let refresh = iat + (exp - iat).max(0) * i64::from(REFRESH_PERCENT) / 100;
+    let refresh = TokenTimes { issued_at: iat, expires_at: exp }.refresh_at(REFRESH_PERCENT);
     html! {
         section.token data-testid="token" data-exp=(exp) data-refresh-at=(refresh) data-template=[token.template.as_ref().map(|_| "true")] {
             h2 {
@@ -305,7 +305,7 @@ fn token_panel(token: &Token) -> Markup {
                 button type="button" data-copy="jwt" { "Copy" }
             }
             p.countdown {
-                "Expires in " strong data-testid="countdown" { (exp - crate::store::now_ms() / 1000) " s" }
+                "Expires in " strong data-testid="countdown" { (exp.saturating_sub(crate::store::now_ms() / 1000)) " s" }
                 " · refresh at " span data-testid="refresh" { (http_date(refresh)) }
                 " · "
                 @match &token.verdict {
