@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{OriginalUri, Path, Query, Request, State as AxumState};
+use axum::extract::{FromRequestParts, OriginalUri, Path, Query, Request, State as AxumState};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
@@ -152,6 +152,26 @@ fn kind(value: &Value) -> &'static str {
 /// The query string's pairs (`user_id=a&user_id=b` keeps both), or a Clerk-shaped 400.
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
+/// The ids of a request's path, with Clerk's error envelope for a path axum cannot read (an id
+/// that is not UTF-8 once percent-decoded), where axum's own rejection is plain text.
+pub(crate) struct Ids<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for Ids<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(ids)) => Ok(Ids(ids)),
+            Err(e) => Err(ApiError::new(
+                400,
+                "request_path_invalid",
+                "invalid path",
+                format!("{}; ids are percent-encoded UTF-8.", e.body_text()),
+            )),
+        }
+    }
+}
+
 fn pairs(query: Pairs) -> Result<Vec<(String, String)>, ApiError> {
     query.map(|Query(pairs)| pairs).map_err(|e| {
         ApiError::new(
@@ -172,7 +192,7 @@ async fn create_user(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> R
     shared.write(|s| s.create_user(&body)).map(axum::Json)
 }
 
-async fn get_user(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
+async fn get_user(AxumState(shared): AxumState<Arc<Shared>>, Ids(id): Ids<String>) -> Reply {
     shared.read(|s| s.get_user(&id)).map(axum::Json)
 }
 
@@ -191,27 +211,27 @@ async fn list_organizations(AxumState(shared): AxumState<Arc<Shared>>, query: Pa
     shared.read(|s| s.list_organizations(&query)).map(axum::Json)
 }
 
-async fn get_organization(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
+async fn get_organization(AxumState(shared): AxumState<Arc<Shared>>, Ids(id): Ids<String>) -> Reply {
     shared.read(|s| s.get_organization(&id)).map(axum::Json)
 }
 
 async fn list_memberships(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
+    Ids(id): Ids<String>,
     query: Pairs,
 ) -> Reply {
     let query = pairs(query)?;
     shared.read(|s| s.list_memberships(&id, &query)).map(axum::Json)
 }
 
-async fn update_user(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>, body: Body) -> Reply {
+async fn update_user(AxumState(shared): AxumState<Arc<Shared>>, Ids(id): Ids<String>, body: Body) -> Reply {
     let body = object(body)?;
     shared.write(|s| s.update_user(&id, &body)).map(axum::Json)
 }
 
 async fn list_user_memberships(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
+    Ids(id): Ids<String>,
     query: Pairs,
 ) -> Reply {
     let query = pairs(query)?;
@@ -220,7 +240,7 @@ async fn list_user_memberships(
 
 async fn update_user_metadata(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
+    Ids(id): Ids<String>,
     body: Body,
 ) -> Reply {
     let body = object(body)?;
@@ -234,7 +254,7 @@ async fn create_organization(AxumState(shared): AxumState<Arc<Shared>>, body: Bo
 
 async fn create_membership(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
+    Ids(id): Ids<String>,
     body: Body,
 ) -> Reply {
     let body = object(body)?;
@@ -251,17 +271,17 @@ async fn list_sessions(AxumState(shared): AxumState<Arc<Shared>>, query: Pairs) 
     shared.read(|s| s.list_sessions(&query)).map(axum::Json)
 }
 
-async fn get_session(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
+async fn get_session(AxumState(shared): AxumState<Arc<Shared>>, Ids(id): Ids<String>) -> Reply {
     shared.read(|s| s.get_session(&id)).map(axum::Json)
 }
 
-async fn revoke_session(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
+async fn revoke_session(AxumState(shared): AxumState<Arc<Shared>>, Ids(id): Ids<String>) -> Reply {
     shared.write(|s| s.revoke_session(&id)).map(axum::Json)
 }
 
 async fn session_token(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
+    Ids(id): Ids<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Reply {
@@ -270,7 +290,7 @@ async fn session_token(
 
 async fn template_token(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path((id, template)): Path<(String, String)>,
+    Ids((id, template)): Ids<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Reply {
@@ -291,7 +311,7 @@ async fn list_templates(AxumState(shared): AxumState<Arc<Shared>>, query: Pairs)
     shared.read(|s| s.list_templates(&query)).map(axum::Json)
 }
 
-async fn get_template(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
+async fn get_template(AxumState(shared): AxumState<Arc<Shared>>, Ids(id): Ids<String>) -> Reply {
     shared.read(|s| s.get_template(&id)).map(axum::Json)
 }
 
@@ -302,13 +322,13 @@ async fn create_template(AxumState(shared): AxumState<Arc<Shared>>, body: Body) 
 
 async fn update_template(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
+    Ids(id): Ids<String>,
     body: Body,
 ) -> Reply {
     let body = object(body)?;
     shared.write(|s| s.update_template(&id, &body)).map(axum::Json)
 }
 
-async fn delete_template(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Reply {
+async fn delete_template(AxumState(shared): AxumState<Arc<Shared>>, Ids(id): Ids<String>) -> Reply {
     shared.write(|s| s.delete_template(&id)).map(axum::Json)
 }

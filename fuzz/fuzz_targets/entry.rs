@@ -138,21 +138,36 @@ fn request(data: &[u8]) -> Option<FuzzRequest> {
     Some(FuzzRequest { method: method.to_string(), uri: uri.to_string(), headers, body })
 }
 
-/// Any request to the dev issuer, in process: a JSON answer whose status Clerk's Backend API uses,
-/// a Clerk error envelope whenever it is not a success, never a 500; a 2xx under `/v1` only with
-/// the secret key.
+/// Any request to the dev issuer, in process: a status Clerk's Backend API (or the dashboard) uses,
+/// never a 500; JSON under `/v1` and `/.well-known`, with Clerk's error envelope whenever it is not
+/// a success; a dashboard page shows its error; a 2xx under `/v1` only with the secret key.
 pub fn dev_issuer_request(data: &[u8]) {
     static HARNESS: OnceLock<clerk_claims_dev::__fuzz::Harness> = OnceLock::new();
     let Some(FuzzRequest { method, uri, headers, body }) = request(data) else { return };
     let harness = HARNESS.get_or_init(clerk_claims_dev::__fuzz::Harness::new);
     let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let Some((status, answer)) = harness.answer(&method, &uri, &headers, &body) else { return };
-    assert!([200, 400, 401, 404, 405, 413, 415, 422].contains(&status), "status {status} for {method} {uri}");
-    let value: Value =
-        serde_json::from_slice(&answer).unwrap_or_else(|e| panic!("not JSON ({e}): {answer:?}"));
-    if status != 200 {
-        let code = value.pointer("/errors/0/code").and_then(Value::as_str);
-        assert!(code.is_some_and(|c| !c.is_empty()), "{status} without Clerk's envelope: {value}");
+    assert!(
+        [200, 303, 400, 401, 403, 404, 405, 413, 415, 422].contains(&status),
+        "status {status} for {method} {uri}"
+    );
+    let api = uri.starts_with("/v1") || uri.starts_with("/.well-known");
+    match serde_json::from_slice::<Value>(&answer) {
+        // The Backend API, the JWKS, the dashboard's token check and the unknown-route fallback.
+        Ok(value) => {
+            if status != 200 {
+                let code = value.pointer("/errors/0/code").and_then(Value::as_str);
+                assert!(code.is_some_and(|c| !c.is_empty()), "{status} without Clerk's envelope: {value}");
+            }
+        }
+        // A dashboard page: HTML, a redirect after a change, or the page showing Clerk's error.
+        Err(e) => {
+            assert!(!api, "{method} {uri}: not JSON ({e}): {answer:?}");
+            let page = String::from_utf8_lossy(&answer);
+            if status >= 400 && !uri.starts_with("/assets/") {
+                assert!(page.contains("role=\"alert\""), "{status} page without the error shown: {page}");
+            }
+        }
     }
     let authorized = headers.iter().any(|(k, v)| {
         k.eq_ignore_ascii_case("authorization")

@@ -103,6 +103,29 @@ async fn only_loopback_hosts_and_its_own_forms_reach_the_dashboard() {
     let page = page.text().await.unwrap();
     assert!(page.contains(&issuer.info().jwks_url));
     assert!(!page.contains(&issuer.info().secret_key), "the secret key is not shown");
+    // What axum cannot read (an id that is not UTF-8, a body that is not a form) is the error page
+    // here and Clerk's envelope in the Backend API, never axum's plain text (a fuzzing finding).
+    let response = client().get(format!("{base}/users/%FF")).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("role=\"alert\""));
+    let response = client()
+        .post(format!("{base}/users"))
+        .header("content-type", "text/plain")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    assert!(response.text().await.unwrap().contains("request_body_invalid"));
+    let response = client()
+        .get(format!("{base}/v1/users/%FF"))
+        .bearer_auth(&issuer.info().secret_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let error: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error["errors"][0]["code"], "request_path_invalid");
     // The Backend API is unchanged beside it.
     assert_eq!(client().get(format!("{base}/v1/users")).send().await.unwrap().status(), 401);
 }

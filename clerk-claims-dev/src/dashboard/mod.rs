@@ -20,7 +20,8 @@ mod pages;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Form, Path, Query, Request, State as AxumState};
+use axum::extract::{Form, FromRequest, FromRequestParts, Query, Request, State as AxumState};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -28,6 +29,7 @@ use axum::routing::{get, post};
 use clerk_claims_codegen::{Source, check_source};
 use clerk_claims_runtime::verify::{TokenKind, decode};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::Shared;
@@ -97,6 +99,63 @@ async fn script() -> impl IntoResponse {
 
 async fn style() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("dashboard.css"))
+}
+
+/// A request's path ids, form and query, with axum's plain-text rejections (an id that is not
+/// UTF-8, a body that is not a form) answered by the error page, as any other bad input is.
+struct PageIds<T>(T);
+struct PageForm<T>(T);
+struct PageQuery<T>(T);
+/// A JSON body, refused with Clerk's error envelope.
+struct JsonBody<T>(T);
+
+/// axum's rejection (its status and text) as the Backend API's error.
+fn rejected(status: StatusCode, text: String, code: &'static str) -> ApiError {
+    ApiError::new(status.as_u16(), code, "invalid request", format!("{text}."))
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PageIds<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        crate::api::Ids::<T>::from_request_parts(parts, state)
+            .await
+            .map(|ids| PageIds(ids.0))
+            .map_err(|e| missing(&e))
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(query)| PageQuery(query))
+            .map_err(|e| missing(&rejected(e.status(), e.body_text(), "request_query_invalid")))
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        Form::<T>::from_request(request, state)
+            .await
+            .map(|Form(form)| PageForm(form))
+            .map_err(|e| missing(&rejected(e.status(), e.body_text(), "request_body_invalid")))
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        axum::Json::<T>::from_request(request, state)
+            .await
+            .map(|axum::Json(body)| JsonBody(body))
+            .map_err(|e| rejected(e.status(), e.body_text(), "request_body_invalid"))
+    }
 }
 
 fn page(markup: maud::Markup) -> Response {
@@ -187,7 +246,10 @@ struct NewUser {
     public_metadata: String,
 }
 
-async fn create_user(AxumState(shared): AxumState<Arc<Shared>>, Form(form): Form<NewUser>) -> Response {
+async fn create_user(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    PageForm(form): PageForm<NewUser>,
+) -> Response {
     let created = json_object("public_metadata", &form.public_metadata).and_then(|metadata| {
         let email = text(&form.email_address).map(|e| json!([e]));
         let body = body(vec![
@@ -214,7 +276,7 @@ fn user_page(shared: &Shared, id: &str, error: Option<&ApiError>) -> Result<maud
     Ok(pages::user(&user, sessions.as_array().map_or(&[][..], Vec::as_slice), &memberships, error))
 }
 
-async fn user(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Response {
+async fn user(AxumState(shared): AxumState<Arc<Shared>>, PageIds(id): PageIds<String>) -> Response {
     page_or_missing(user_page(&shared, &id, None))
 }
 
@@ -226,8 +288,8 @@ struct Metadata {
 
 async fn edit_metadata(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
-    Form(form): Form<Metadata>,
+    PageIds(id): PageIds<String>,
+    PageForm(form): PageForm<Metadata>,
 ) -> Response {
     let updated = json_object("public_metadata", &form.public_metadata).and_then(|metadata| {
         let body = body(vec![("public_metadata", Some(metadata))]);
@@ -262,8 +324,8 @@ struct NewSession {
 
 async fn create_session(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
-    Form(form): Form<NewSession>,
+    PageIds(id): PageIds<String>,
+    PageForm(form): PageForm<NewSession>,
 ) -> Response {
     let body = body(vec![
         ("user_id", Some(id.clone().into())),
@@ -281,7 +343,10 @@ struct SessionsOf {
     client_id: Option<String>,
 }
 
-async fn sessions(AxumState(shared): AxumState<Arc<Shared>>, Query(of): Query<SessionsOf>) -> Response {
+async fn sessions(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    PageQuery(of): PageQuery<SessionsOf>,
+) -> Response {
     let mut query = vec![("limit".to_string(), LIST.to_string())];
     query.extend(of.user_id.map(|u| ("user_id".to_string(), u)));
     query.extend(of.client_id.map(|c| ("client_id".to_string(), c)));
@@ -306,7 +371,7 @@ fn session_page(
     Ok(pages::session(&session, &memberships, &templates, token, error))
 }
 
-async fn session(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Response {
+async fn session(AxumState(shared): AxumState<Arc<Shared>>, PageIds(id): PageIds<String>) -> Response {
     page_or_missing(session_page(&shared, &id, None, None))
 }
 
@@ -323,8 +388,8 @@ fn local(back: &str, default: &str) -> String {
 
 async fn revoke_session(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
-    Form(form): Form<Back>,
+    PageIds(id): PageIds<String>,
+    PageForm(form): PageForm<Back>,
 ) -> Response {
     let revoked = shared.write(|s| s.revoke_session(&id));
     let next = local(&form.back, &format!("/sessions/{id}"));
@@ -333,8 +398,8 @@ async fn revoke_session(
 
 async fn switch_organization(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
-    Form(form): Form<NewSession>,
+    PageIds(id): PageIds<String>,
+    PageForm(form): PageForm<NewSession>,
 ) -> Response {
     let organization = form.organization.trim();
     let switched =
@@ -352,8 +417,8 @@ struct Mint {
 
 async fn mint(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
-    Form(form): Form<Mint>,
+    PageIds(id): PageIds<String>,
+    PageForm(form): PageForm<Mint>,
 ) -> Response {
     let template = Some(form.template.trim()).filter(|t| !t.is_empty());
     let minted = shared.mint(&id, template, None, None);
@@ -410,7 +475,7 @@ struct VerifyRequest {
 /// re-check). Answers `{"verifies": bool, "reason": "..."}`.
 async fn verify(
     AxumState(shared): AxumState<Arc<Shared>>,
-    axum::Json(request): axum::Json<VerifyRequest>,
+    JsonBody(request): JsonBody<VerifyRequest>,
 ) -> Response {
     let kind = if request.template { TokenKind::Template } else { TokenKind::Session };
     let answer = match shared.verifier().verify_json(&request.token, kind) {
@@ -439,7 +504,7 @@ struct NewOrganization {
 
 async fn create_organization(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Form(form): Form<NewOrganization>,
+    PageForm(form): PageForm<NewOrganization>,
 ) -> Response {
     let body = body(vec![
         ("name", text(&form.name)),
@@ -465,7 +530,7 @@ fn organization_page(shared: &Shared, id: &str, error: Option<&ApiError>) -> Res
     Ok(pages::organization(&organization, &members, &users, error))
 }
 
-async fn organization(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Response {
+async fn organization(AxumState(shared): AxumState<Arc<Shared>>, PageIds(id): PageIds<String>) -> Response {
     page_or_missing(organization_page(&shared, &id, None))
 }
 
@@ -482,8 +547,8 @@ struct NewMember {
 
 async fn add_member(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
-    Form(form): Form<NewMember>,
+    PageIds(id): PageIds<String>,
+    PageForm(form): PageForm<NewMember>,
 ) -> Response {
     let permissions: Vec<Value> =
         form.permissions.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| p.into()).collect();
@@ -572,7 +637,7 @@ fn edit(shared: &Shared, name: &str, form: &TemplateForm) -> (pages::Editor, Opt
 
 async fn create_template(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Form(form): Form<TemplateForm>,
+    PageForm(form): PageForm<TemplateForm>,
 ) -> Response {
     let (mut editor, body) = edit(&shared, "template", &form);
     if form.action == "save"
@@ -616,14 +681,14 @@ fn template_page(shared: &Shared, id: &str, editor: Option<pages::Editor>) -> Re
     Ok(pages::template(&stored, &editor))
 }
 
-async fn template(AxumState(shared): AxumState<Arc<Shared>>, Path(id): Path<String>) -> Response {
+async fn template(AxumState(shared): AxumState<Arc<Shared>>, PageIds(id): PageIds<String>) -> Response {
     page_or_missing(template_page(&shared, &id, None))
 }
 
 async fn edit_template(
     AxumState(shared): AxumState<Arc<Shared>>,
-    Path(id): Path<String>,
-    Form(form): Form<TemplateForm>,
+    PageIds(id): PageIds<String>,
+    PageForm(form): PageForm<TemplateForm>,
 ) -> Response {
     let name = match shared.read(|s| s.get_template(&id)) {
         Ok(stored) => stored["name"].as_str().unwrap_or("template").to_string(),

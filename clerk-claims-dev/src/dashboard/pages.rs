@@ -72,7 +72,9 @@ fn when(value: &Value) -> Markup {
     let now = crate::store::now_ms() / 1000;
     match value.as_i64() {
         Some(ms) if ms / 1000 == now => html! { time title=(http_date(now)) { "just now" } },
-        Some(ms) => html! { time title=(http_date(ms / 1000)) { (relative((ms / 1000).saturating_sub(now))) } },
+        Some(ms) => {
+            html! { time title=(http_date(ms / 1000)) { (relative((ms / 1000).saturating_sub(now))) } }
+        }
         None => html! { "—" },
     }
 }
