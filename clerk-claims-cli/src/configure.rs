@@ -86,7 +86,7 @@ pub(crate) fn run(args: ConfigureArgs) -> Outcome {
         || args.single_session;
     let interactive = !flags_given && std::io::stdin().is_terminal();
     let settings = if interactive { ask() } else { from_flags(&args) };
-    let settings = match settings.and_then(|s| s.validate().map(|()| s)) {
+    let settings = match settings.and_then(|s| s.validate().map(|()| s).map_err(|e| e.to_string())) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -114,11 +114,11 @@ fn from_flags(args: &ConfigureArgs) -> Result<SessionSettings, String> {
     let mut s = SessionSettings::preset(name)
         .ok_or_else(|| format!("unknown preset `{name}`; use development, production or high-security"))?;
     if let Some(max) = &args.max_lifetime {
-        s.maximum_lifetime = parse_duration(max)?;
+        s.maximum_lifetime = parse_duration(max).map_err(|e| e.to_string())?;
     }
     match args.inactivity_timeout.as_deref() {
         Some("none" | "off") => s.inactivity_timeout = None,
-        Some(t) => s.inactivity_timeout = Some(parse_duration(t)?),
+        Some(t) => s.inactivity_timeout = Some(parse_duration(t).map_err(|e| e.to_string())?),
         None => {}
     }
     if args.multi_session {
@@ -144,12 +144,17 @@ fn ask() -> Result<SessionSettings, String> {
     let name = prompt("Preset (development, production, high-security)", "production");
     let mut s = SessionSettings::preset(&name).ok_or_else(|| format!("unknown preset `{name}`"))?;
     s.maximum_lifetime =
-        parse_duration(&prompt("Maximum session lifetime", &human(s.maximum_lifetime).replace(' ', "")))?;
+        parse_duration(&prompt("Maximum session lifetime", &human(s.maximum_lifetime).replace(' ', "")))
+            .map_err(|e| e.to_string())?;
     let inactivity = prompt(
         "Inactivity timeout (or none)",
         &s.inactivity_timeout.map_or("none".into(), |d| human(d).replace(' ', "")),
     );
-    s.inactivity_timeout = if inactivity == "none" { None } else { Some(parse_duration(&inactivity)?) };
+    s.inactivity_timeout = if inactivity == "none" {
+        None
+    } else {
+        Some(parse_duration(&inactivity).map_err(|e| e.to_string())?)
+    };
     let multi = prompt("Several accounts per browser (yes/no)", if s.multi_session { "yes" } else { "no" });
     s.multi_session = matches!(multi.as_str(), "yes" | "y");
     Ok(s)

@@ -78,32 +78,62 @@ impl SessionSettings {
     /// # use std::time::Duration;
     /// let mut s = SessionSettings::production();
     /// s.inactivity_timeout = Some(Duration::from_secs(30 * 24 * 3600));
-    /// assert!(s.validate().unwrap_err().contains("shorter than the maximum lifetime"));
+    /// assert!(s.validate().unwrap_err().to_string().contains("shorter than the maximum lifetime"));
     /// ```
     ///
     /// # Errors
-    /// What is out of range, and the range.
-    pub fn validate(&self) -> Result<(), String> {
+    /// [`SettingsError`]: what is out of range, and the range.
+    pub fn validate(&self) -> Result<(), SettingsError> {
         if self.maximum_lifetime < MIN_LIFETIME || self.maximum_lifetime > MAX_LIFETIME {
-            return Err(format!(
-                "the maximum lifetime is {}; Clerk accepts 5m to 10 years",
-                human(self.maximum_lifetime)
-            ));
+            return Err(SettingsError::MaximumLifetime(self.maximum_lifetime));
         }
         if let Some(inactivity) = self.inactivity_timeout {
             if inactivity < MIN_LIFETIME {
-                return Err(format!("the inactivity timeout is {}; the shortest is 5m", human(inactivity)));
+                return Err(SettingsError::InactivityTooShort(inactivity));
             }
             if inactivity >= self.maximum_lifetime {
-                return Err(format!(
-                    "the inactivity timeout ({}) must be shorter than the maximum lifetime ({})",
-                    human(inactivity),
-                    human(self.maximum_lifetime)
-                ));
+                return Err(SettingsError::InactivityNotShorter {
+                    inactivity,
+                    maximum: self.maximum_lifetime,
+                });
             }
         }
         Ok(())
     }
+}
+
+/// Session settings out of Clerk's ranges, or a duration that does not parse.
+///
+/// ```
+/// use clerk_claims_runtime::session::{SettingsError, parse_duration};
+/// assert!(matches!(parse_duration("soon"), Err(SettingsError::NotADuration(_))));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// The maximum lifetime is outside 5 minutes to 10 years.
+    #[error("the maximum lifetime is {}; Clerk accepts 5m to 10 years", human(*.0))]
+    MaximumLifetime(Duration),
+    /// The inactivity timeout is under 5 minutes.
+    #[error("the inactivity timeout is {}; the shortest is 5m", human(*.0))]
+    InactivityTooShort(Duration),
+    /// The inactivity timeout is not shorter than the maximum lifetime.
+    #[error("the inactivity timeout ({}) must be shorter than the maximum lifetime ({})", human(*inactivity), human(*maximum))]
+    InactivityNotShorter {
+        /// The inactivity timeout.
+        inactivity: Duration,
+        /// The maximum lifetime.
+        maximum: Duration,
+    },
+    /// Not a number with an optional unit.
+    #[error("`{0}` is not a duration such as 30m, 12h or 7d")]
+    NotADuration(String),
+    /// A unit other than s, m, h, d or y.
+    #[error("`{0}` has an unknown unit; use s, m, h, d or y")]
+    UnknownUnit(String),
+    /// Longer than a duration holds.
+    #[error("`{0}` is too long")]
+    TooLong(String),
 }
 
 fn days(n: u64) -> Duration {
@@ -251,20 +281,20 @@ pub fn human(d: Duration) -> String {
 /// ```
 ///
 /// # Errors
-/// Text that is not a number with an optional unit.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+/// [`SettingsError`]: text that is not a number with an optional unit.
+pub fn parse_duration(text: &str) -> Result<Duration, SettingsError> {
     let text = text.trim();
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
-    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration such as 30m, 12h or 7d"))?;
+    let n: u64 = number.parse().map_err(|_| SettingsError::NotADuration(text.to_string()))?;
     let scale = match unit.trim() {
         "" | "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" => 86400,
         "y" => 365 * 86400,
-        _ => return Err(format!("`{text}` has an unknown unit; use s, m, h, d or y")),
+        _ => return Err(SettingsError::UnknownUnit(text.to_string())),
     };
-    n.checked_mul(scale).map(Duration::from_secs).ok_or_else(|| format!("`{text}` is too long"))
+    n.checked_mul(scale).map(Duration::from_secs).ok_or_else(|| SettingsError::TooLong(text.to_string()))
 }
 
 mod seconds {
