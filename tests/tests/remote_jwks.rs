@@ -50,6 +50,23 @@ async fn fetches_once_then_serves_from_the_cache() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_key_then_a_synchronous_verification_is_the_async_path() {
+    let server = Server::start(Reply::Body(jwks_text()));
+    let (v, remote) = remote_verifier(&server.url, fast());
+    // A malformed token is refused before any request.
+    assert_eq!(
+        v.fetch_key("not-a-token", TokenKind::Session).await.unwrap_err().reason,
+        Reason::TokenInvalid
+    );
+    assert_eq!(server.hits(), 0);
+    for _ in 0..20 {
+        v.fetch_key(&valid(), TokenKind::Session).await.unwrap();
+        v.verify_session::<()>(&valid()).unwrap();
+    }
+    assert_eq!((server.hits(), remote.fetch_count()), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_cold_start_is_a_single_fetch() {
     let server = Server::start(Reply::Slow(Duration::from_millis(200)));
     let (v, _) = remote_verifier(&server.url, fast());

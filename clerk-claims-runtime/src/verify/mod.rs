@@ -358,7 +358,8 @@ impl Verifier {
     /// The one step that waits: with a remote key source, makes sure the key `token` names is held,
     /// fetching the key set when it is not (the checks that need no key run first, so a malformed
     /// token never causes a request). Any synchronous `verify*` method then verifies it without
-    /// waiting. With a local key source it does nothing.
+    /// waiting; `fetch_key` then `verify_session` is what [`Verifier::verify_session_async`] does.
+    /// With a local key source, or for a session token the token cache holds, it does nothing.
     ///
     /// ```
     /// use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}, verify::TokenKind};
@@ -371,6 +372,10 @@ impl Verifier {
     /// A check that needs no key failed, or the key set could not be fetched.
     #[cfg(feature = "remote")]
     pub async fn fetch_key(&self, token: &str, kind: TokenKind) -> Result<(), VerifyError> {
+        // A session token the cache holds needs no key (its verdict stands on a held one).
+        if kind != TokenKind::Template && self.hit(token, self.clock.now(), |_| ()).is_some() {
+            return Ok(());
+        }
         let mut buffers = jws::Buffers::default();
         self.prepare(token, kind, &mut buffers).await.map(drop)
     }
