@@ -8,7 +8,10 @@ mod template;
 
 use serde::{Deserialize, Deserializer};
 
-pub use organization::{OrgClaim, Organization, encode_v2, split_by_scope};
+pub use organization::{Organization, split_by_scope};
+// Minting's, for clerk-claims-dev: not what an application verifying tokens needs.
+#[doc(hidden)]
+pub use organization::{OrgClaim, encode_v2};
 pub use registered::{Audience, RegisteredClaims};
 pub(crate) use registered::{MAX_NUMERIC_DATE, whole_seconds};
 pub use session::{ClaimsError, SessionClaims, TemplateClaims};

@@ -227,14 +227,8 @@ pub fn decode(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError>
 }
 
 /// [`decode`] for any JWS: the payload is left as bytes (a JWT's payload is checked once the
-/// signature is).
-///
-/// ```
-/// use clerk_claims_runtime::verify::decode_jws;
-/// let token = "eyJhbGciOiJIUzI1NiJ9.aGVsbG8.AAAA";
-/// assert_eq!(decode_jws(token, 8192).unwrap().payload, b"hello");
-/// ```
-pub fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError> {
+/// signature is). The tests below show it on a payload that is not JSON.
+pub(crate) fn decode_jws(token: &str, max_bytes: usize) -> Result<Decoded<'_>, VerifyError> {
     decode_into(token, max_bytes, &mut Buffers::default()).map(Jws::into_decoded)
 }
 
@@ -295,6 +289,13 @@ mod tests {
     use proptest::prelude::*;
 
     use super::{StackBytes, b64, b64_into, decode_jws};
+
+    #[test]
+    fn any_jws_payload_is_left_as_bytes() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.aGVsbG8.AAAA";
+        assert_eq!(decode_jws(token, 8192).unwrap().payload, b"hello");
+        assert!(super::decode(token, 8192).is_err(), "a JWT's payload is a JSON object");
+    }
 
     #[test]
     fn a_token_is_exactly_three_dot_separated_parts() {

@@ -36,7 +36,7 @@ use serde_json::{Map, Value};
 pub use crate::error::{Reason, VerifyError};
 pub use crate::keys::KeySource;
 pub use crate::strict::MAX_NESTING;
-pub use jws::{Decoded, Header, decode, decode_jws};
+pub use jws::{Decoded, Header, decode};
 
 use crate::claims::session::{SessionSlots, TEMPLATE_CLAIM_NAMES};
 use crate::claims::{ClerkClaims, SessionClaims, TemplateClaims};

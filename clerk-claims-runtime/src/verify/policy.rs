@@ -3,7 +3,7 @@
 //! theirs), so the first failing check decides the outcome.
 //!
 //! 1. size limit, then form: three canonical base64url segments, a header JSON object without
-//!    duplicate keys, nesting bounded ([`super::decode_jws`]);
+//!    duplicate keys, nesting bounded (`jws::decode_jws`);
 //! 2. header: no `crit`, `b64`, `zip` or `enc` (of any value); an `alg` that is neither missing nor
 //!    `none`, and allowed if a list is set;
 //! 3. category: machine tokens are never accepted, a template token is not a session token and the
