@@ -39,6 +39,7 @@ use crate::request::session_token_in;
 use crate::verify::Verifier;
 use crate::web::Requirement;
 
+use crate::web::LayerSettings;
 pub use crate::web::{Auth, AuthRejection, AuthState, Require, SignedInRequest};
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -63,46 +64,24 @@ impl ResponseError for AuthRejection {
 /// here when signed out.
 #[derive(Clone)]
 pub struct ClerkMiddleware {
-    config: Arc<Config>,
-}
-
-struct Config {
-    verifier: Verifier,
-    cookie_suffix: Option<String>,
-    protected: Vec<String>,
+    config: Arc<LayerSettings>,
 }
 
 impl ClerkMiddleware {
     /// Middleware verifying session tokens with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
-        ClerkMiddleware { config: Arc::new(Config { verifier, cookie_suffix: None, protected: Vec::new() }) }
+        ClerkMiddleware { config: Arc::new(LayerSettings::new(verifier)) }
     }
 
     /// Middleware for the instance `config` describes (the environment over `clerk.toml`): its
     /// session cookie suffix and protected paths.
     pub fn from_instance(config: &crate::instance::InstanceConfig, verifier: Verifier) -> Self {
-        let mut middleware = ClerkMiddleware::new(verifier).protect(config.protected_paths.iter().cloned());
-        if let Some(suffix) = &config.cookie_suffix {
-            middleware = middleware.cookie_suffix(suffix.clone());
-        }
-        middleware
-    }
-
-    fn config(&mut self) -> &mut Config {
-        if Arc::get_mut(&mut self.config).is_none() {
-            let copy = Config {
-                verifier: self.config.verifier.clone(),
-                cookie_suffix: self.config.cookie_suffix.clone(),
-                protected: self.config.protected.clone(),
-            };
-            self.config = Arc::new(copy);
-        }
-        Arc::get_mut(&mut self.config).unwrap_or_else(|| unreachable!("a fresh Arc is unique"))
+        ClerkMiddleware { config: Arc::new(LayerSettings::from_instance(config, verifier)) }
     }
 
     /// Reads the instance's `__session_<suffix>` cookie before `__session`.
     pub fn cookie_suffix(mut self, suffix: impl Into<String>) -> Self {
-        self.config().cookie_suffix = Some(suffix.into());
+        Arc::make_mut(&mut self.config).cookie_suffix = Some(suffix.into());
         self
     }
 
@@ -113,7 +92,7 @@ impl ClerkMiddleware {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.config().protected.extend(patterns.into_iter().map(Into::into));
+        Arc::make_mut(&mut self.config).protected.extend(patterns.into_iter().map(Into::into));
         self
     }
 }
@@ -137,7 +116,7 @@ where
 /// The service of [`ClerkMiddleware`].
 pub struct ClerkService<S> {
     service: Rc<S>,
-    config: Arc<Config>,
+    config: Arc<LayerSettings>,
 }
 
 impl<S, B> Service<ServiceRequest> for ClerkService<S>
@@ -168,7 +147,7 @@ where
                     .await
             };
             let path = request.path().to_string();
-            let protected = config.protected.iter().any(|p| crate::web::protects(p, &path));
+            let protected = config.protects(&path);
             if protected && !matches!(state, AuthState::SignedIn(_)) {
                 let response = AuthRejection::unauthorized(&state).error_response();
                 return Ok(request.into_response(response).map_into_right_body());

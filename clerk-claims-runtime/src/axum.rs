@@ -40,25 +40,20 @@ use crate::request::session_token;
 use crate::verify::Verifier;
 use crate::web::Requirement;
 
+use crate::web::LayerSettings;
 pub use crate::web::{Auth, AuthRejection, AuthState, Require, SignedInRequest};
 
 /// Verifies the session token of every request once and stores an [`AuthState`]. With
 /// [`ClerkLayer::protect`], requests to the given paths are answered 401 right here when signed out.
 #[derive(Clone)]
 pub struct ClerkLayer {
-    inner: Arc<LayerConfig>,
-}
-
-struct LayerConfig {
-    verifier: Verifier,
-    cookie_suffix: Option<String>,
-    protected: Vec<String>,
+    inner: Arc<LayerSettings>,
 }
 
 impl ClerkLayer {
     /// A layer verifying session tokens with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
-        ClerkLayer { inner: Arc::new(LayerConfig { verifier, cookie_suffix: None, protected: Vec::new() }) }
+        ClerkLayer { inner: Arc::new(LayerSettings::new(verifier)) }
     }
 
     /// A layer for the instance `config` describes (the environment over `clerk.toml`): its
@@ -76,18 +71,14 @@ impl ClerkLayer {
     /// # let _ = layer;
     /// ```
     pub fn from_instance(config: &crate::instance::InstanceConfig, verifier: Verifier) -> Self {
-        let mut layer = ClerkLayer::new(verifier).protect(config.protected_paths.iter().cloned());
-        if let Some(suffix) = &config.cookie_suffix {
-            layer = layer.cookie_suffix(suffix.clone());
-        }
-        layer
+        ClerkLayer { inner: Arc::new(LayerSettings::from_instance(config, verifier)) }
     }
 
     /// Reads the instance's `__session_<suffix>` cookie (see
     /// [`PublishableKey::cookie_suffix`](crate::instance::PublishableKey::cookie_suffix)) before
     /// `__session`.
     pub fn cookie_suffix(mut self, suffix: impl Into<String>) -> Self {
-        self.config().cookie_suffix = Some(suffix.into());
+        Arc::make_mut(&mut self.inner).cookie_suffix = Some(suffix.into());
         self
     }
 
@@ -102,24 +93,11 @@ impl ClerkLayer {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.config().protected.extend(patterns.into_iter().map(Into::into));
+        Arc::make_mut(&mut self.inner).protected.extend(patterns.into_iter().map(Into::into));
         self
     }
 
-    fn config(&mut self) -> &mut LayerConfig {
-        // Built before it is shared: the Arc is unique while the builder methods run.
-        if Arc::get_mut(&mut self.inner).is_none() {
-            let copy = LayerConfig {
-                verifier: self.inner.verifier.clone(),
-                cookie_suffix: self.inner.cookie_suffix.clone(),
-                protected: self.inner.protected.clone(),
-            };
-            self.inner = Arc::new(copy);
-        }
-        Arc::get_mut(&mut self.inner).unwrap_or_else(|| unreachable!("a fresh Arc is unique"))
-    }
-
-    async fn authenticate(config: &LayerConfig, parts: &Parts) -> AuthState {
+    async fn authenticate(config: &LayerSettings, parts: &Parts) -> AuthState {
         let token = session_token(&parts.headers, config.cookie_suffix.as_deref());
         crate::web::authenticate(&config.verifier, token).await
     }
@@ -176,7 +154,7 @@ where
                 .extensions
                 .get::<axum::extract::OriginalUri>()
                 .map_or_else(|| parts.uri.path(), |original| original.0.path());
-            let protected = config.protected.iter().any(|p| crate::web::protects(p, path));
+            let protected = config.protects(path);
             if protected && !matches!(state, AuthState::SignedIn(_)) {
                 return Ok(AuthRejection::unauthorized(&state).to_http());
             }

@@ -285,3 +285,33 @@ mod tests {
         assert_eq!(forbidden.body(), r#"{"error":"role-required"}"#);
     }
 }
+
+/// What the Clerk layer of either framework holds: the verifier, the session cookie's suffix and
+/// the protected paths (each builder method changes its own copy: `Arc::make_mut`).
+#[derive(Clone)]
+pub(crate) struct LayerSettings {
+    pub(crate) verifier: Verifier,
+    pub(crate) cookie_suffix: Option<String>,
+    pub(crate) protected: Vec<String>,
+}
+
+impl LayerSettings {
+    pub(crate) fn new(verifier: Verifier) -> Self {
+        LayerSettings { verifier, cookie_suffix: None, protected: Vec::new() }
+    }
+
+    /// The instance's settings (the environment over `clerk.toml`): cookie suffix, protected paths.
+    #[cfg(feature = "config")]
+    pub(crate) fn from_instance(config: &crate::instance::InstanceConfig, verifier: Verifier) -> Self {
+        LayerSettings {
+            verifier,
+            cookie_suffix: config.cookie_suffix.clone(),
+            protected: config.protected_paths.clone(),
+        }
+    }
+
+    /// Whether `path` is one of the protected paths.
+    pub(crate) fn protects(&self, path: &str) -> bool {
+        self.protected.iter().any(|pattern| protects(pattern, path))
+    }
+}
