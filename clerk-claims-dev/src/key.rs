@@ -292,11 +292,21 @@ impl SigningKey {
 
 /// A template's custom signing key, as Clerk's integrations (Supabase, Hasura, Firebase, ...) use:
 /// an HMAC secret, or a private key in PEM (see the table of this module).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct CustomKey {
     algorithm: Algorithm,
     material: Vec<u8>,
+    /// Parsed once, in [`CustomKey::new`]: every token it signs reuses it.
+    signer: std::sync::Arc<Signer>,
 }
+
+impl PartialEq for CustomKey {
+    fn eq(&self, other: &Self) -> bool {
+        (self.algorithm, &self.material) == (other.algorithm, &other.material)
+    }
+}
+
+impl Eq for CustomKey {}
 
 impl std::fmt::Debug for CustomKey {
     // Never prints the secret.
@@ -319,8 +329,8 @@ impl CustomKey {
     /// assert!(CustomKey::new(Algorithm::RS256, vec![0; 64]).unwrap_err().to_string().contains("RS256 needs an RSA private key"));
     /// ```
     pub fn new(algorithm: Algorithm, material: Vec<u8>) -> Result<CustomKey, KeyError> {
-        parse_private(algorithm, &material)?;
-        Ok(CustomKey { algorithm, material })
+        let (signer, _) = parse_private(algorithm, &material)?;
+        Ok(CustomKey { algorithm, material, signer: std::sync::Arc::new(signer) })
     }
 
     /// The algorithm it signs with.
@@ -353,8 +363,7 @@ impl CustomKey {
     /// assert_eq!(claims["sub"], "user_1");
     /// ```
     pub fn sign(&self, header: &Value, claims: &Value) -> Result<String, KeyError> {
-        let (signer, _) = parse_private(self.algorithm, &self.material)?;
-        compact(header, &[("alg", self.algorithm.name())], claims, |input| signer.sign(input))
+        compact(header, &[("alg", self.algorithm.name())], claims, |input| self.signer.sign(input))
     }
 }
 
