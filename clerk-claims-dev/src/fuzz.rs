@@ -1,7 +1,7 @@
 //! An entry point for the fuzz targets (`fuzz/`): one request through the dev issuer's router, in
 //! process, no socket. Not an API: no stability, hidden from the docs.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
@@ -35,12 +35,7 @@ impl Harness {
             secret_key: SECRET_KEY.into(),
             issuer,
         };
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
-            key: SigningKey::development(),
-            info,
-            fixtures: None,
-        });
+        let shared = Arc::new(Shared::new(State::default(), SigningKey::development(), info, None));
         let router = crate::api::router(shared.clone());
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a tokio runtime");
         Harness { shared, router, runtime }

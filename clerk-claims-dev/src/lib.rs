@@ -101,12 +101,14 @@ pub(crate) struct Shared {
     key: SigningKey,
     info: IssuerInfo,
     fixtures: Option<PathBuf>,
+    /// A verifier for its own tokens: its key set and issuer (no network), built once.
+    verifier: Verifier,
 }
 
 impl Shared {
-    /// A verifier for its own tokens: its key set and issuer (no network).
-    fn verifier(&self) -> Verifier {
-        Verifier::new(self.key.jwks()).issuer(self.info.issuer.clone())
+    fn new(state: State, key: SigningKey, info: IssuerInfo, fixtures: Option<PathBuf>) -> Shared {
+        let verifier = Verifier::new(key.jwks()).issuer(info.issuer.clone());
+        Shared { state: Mutex::new(state), key, info, fixtures, verifier }
     }
 
     fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
@@ -229,12 +231,12 @@ impl DevIssuerBuilder {
             frontend_api,
             issuer,
         };
-        let shared = Arc::new(Shared {
-            state: Mutex::new(state),
-            key: self.key.unwrap_or_else(SigningKey::development),
+        let shared = Arc::new(Shared::new(
+            state,
+            self.key.unwrap_or_else(SigningKey::development),
             info,
-            fixtures: self.fixtures,
-        });
+            self.fixtures,
+        ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = api::router(shared.clone());
         let task = tokio::spawn(async move {
@@ -314,7 +316,7 @@ impl DevIssuer {
 
     /// A verifier for its tokens: its key set (no network) and its issuer.
     pub fn verifier(&self) -> Verifier {
-        self.shared.verifier()
+        self.shared.verifier.clone()
     }
 
     /// A Backend API client pointed at it.

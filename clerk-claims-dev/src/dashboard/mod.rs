@@ -444,7 +444,7 @@ fn inspect(shared: &Shared, jwt: &str, template: Option<&str>) -> pages::Token {
     let part = |bytes: &[u8]| serde_json::from_slice::<Value>(bytes).unwrap_or_default();
     let (header, claims) =
         decoded.as_ref().map(|d| (part(&d.header_json), part(&d.payload))).unwrap_or_default();
-    let verifier = shared.verifier();
+    let verifier = &shared.verifier;
     let (typed, verdict) = match template {
         None => match verifier.verify_session::<Value>(jwt) {
             Ok(session) => (Some(pages::typed_session(&session, now)), Ok(())),
@@ -478,7 +478,7 @@ async fn verify(
     JsonBody(request): JsonBody<VerifyRequest>,
 ) -> Response {
     let kind = if request.template { TokenKind::Template } else { TokenKind::Session };
-    let answer = match shared.verifier().verify_json(&request.token, kind) {
+    let answer = match shared.verifier.verify_json(&request.token, kind) {
         Ok(_) => json!({"verifies": true}),
         Err(e) => json!({"verifies": false, "reason": e.reason.code(), "message": e.to_string()}),
     };
