@@ -110,14 +110,7 @@ type Body = Result<Bytes, BytesRejection>;
 
 /// A request body as a JSON object; an empty body is `{}`.
 fn object(body: Body) -> Result<Map<String, Value>, ApiError> {
-    let body = body.map_err(|e| {
-        ApiError::new(
-            e.status().as_u16(),
-            "request_body_invalid",
-            "invalid request body",
-            format!("{}.", e.body_text()),
-        )
-    })?;
+    let body = body.map_err(|e| body_rejected(e.status(), &e.body_text()))?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -129,12 +122,7 @@ fn object(body: Body) -> Result<Map<String, Value>, ApiError> {
             "invalid request body",
             format!("The request body must be a JSON object, not {}.", kind(&other)),
         )),
-        Err(e) => Err(ApiError::new(
-            400,
-            "request_body_invalid",
-            "invalid request body",
-            format!("The request body is not JSON: {e}."),
-        )),
+        Err(e) => Err(body_rejected(StatusCode::BAD_REQUEST, &format!("The request body is not JSON: {e}"))),
     }
 }
 
@@ -173,14 +161,23 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> 
 }
 
 fn pairs(query: Pairs) -> Result<Vec<(String, String)>, ApiError> {
-    query.map(|Query(pairs)| pairs).map_err(|e| {
-        ApiError::new(
-            400,
-            "request_query_invalid",
-            "invalid query",
-            format!("The query string is malformed: {e}."),
-        )
-    })
+    query.map(|Query(pairs)| pairs).map_err(|e| query_rejected(&e))
+}
+
+/// A body axum could not read (too large, not a form, not JSON) as Clerk's error, with axum's
+/// status and reason; the dashboard's forms answer the same.
+pub(crate) fn body_rejected(status: StatusCode, reason: &str) -> ApiError {
+    ApiError::new(status.as_u16(), "request_body_invalid", "invalid request body", format!("{reason}."))
+}
+
+/// A query string axum could not read as Clerk's error; the dashboard's queries answer the same.
+pub(crate) fn query_rejected(e: &QueryRejection) -> ApiError {
+    ApiError::new(
+        400,
+        "request_query_invalid",
+        "invalid query",
+        format!("The query string is malformed: {e}."),
+    )
 }
 
 async fn jwks(AxumState(shared): AxumState<Arc<Shared>>) -> impl IntoResponse {

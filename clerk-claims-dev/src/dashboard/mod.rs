@@ -109,11 +109,6 @@ struct PageQuery<T>(T);
 /// A JSON body, refused with Clerk's error envelope.
 struct JsonBody<T>(T);
 
-/// axum's rejection (its status and text) as the Backend API's error.
-fn rejected(status: StatusCode, text: String, code: &'static str) -> ApiError {
-    ApiError::new(status.as_u16(), code, "invalid request", format!("{text}."))
-}
-
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PageIds<T> {
     type Rejection = Response;
 
@@ -132,7 +127,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PageQue
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(query)| PageQuery(query))
-            .map_err(|e| missing(&rejected(e.status(), e.body_text(), "request_query_invalid")))
+            .map_err(|e| missing(&crate::api::query_rejected(&e)))
     }
 }
 
@@ -143,7 +138,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
         Form::<T>::from_request(request, state)
             .await
             .map(|Form(form)| PageForm(form))
-            .map_err(|e| missing(&rejected(e.status(), e.body_text(), "request_body_invalid")))
+            .map_err(|e| missing(&crate::api::body_rejected(e.status(), &e.body_text())))
     }
 }
 
@@ -154,7 +149,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         axum::Json::<T>::from_request(request, state)
             .await
             .map(|axum::Json(body)| JsonBody(body))
-            .map_err(|e| rejected(e.status(), e.body_text(), "request_body_invalid"))
+            .map_err(|e| crate::api::body_rejected(e.status(), &e.body_text()))
     }
 }
 
