@@ -301,10 +301,16 @@ fn after(
 ) -> Response {
     match result {
         Ok(_) => see(next),
-        Err(error) => match again(&error) {
-            Ok(markup) => shown(&error, markup),
-            Err(other) => missing(&other),
-        },
+        Err(error) => failed(&error, again(&error)),
+    }
+}
+
+/// `error` shown on the page `again` built (with the error's status), or the error alone when
+/// that page could not be built.
+fn failed(error: &ApiError, again: Result<maud::Markup, ApiError>) -> Response {
+    match again {
+        Ok(markup) => shown(error, markup),
+        Err(other) => missing(&other),
     }
 }
 
@@ -416,20 +422,10 @@ async fn mint(
     PageForm(form): PageForm<Mint>,
 ) -> Response {
     let template = Some(form.template.trim()).filter(|t| !t.is_empty());
-    let minted = shared.mint(&id, template, None, None);
-    let page = match minted {
-        Ok(jwt) => {
-            let token = inspect(&shared, &jwt, template);
-            session_page(&shared, &id, Some(&token), None)
-        }
-        Err(error) => {
-            return match session_page(&shared, &id, None, Some(&error)) {
-                Ok(markup) => shown(&error, markup),
-                Err(other) => missing(&other),
-            };
-        }
-    };
-    page_or_missing(page)
+    match shared.mint(&id, template, None, None) {
+        Ok(jwt) => page_or_missing(session_page(&shared, &id, Some(&inspect(&shared, &jwt, template)), None)),
+        Err(error) => failed(&error, session_page(&shared, &id, None, Some(&error))),
+    }
 }
 
 /// A token as the dashboard shows it: decoded, typed as this project reads it, and verified.
