@@ -6,14 +6,14 @@ use maud::{DOCTYPE, Markup, html};
 use serde_json::Value;
 
 use clerk_claims_runtime::SessionClaims;
-use clerk_claims_runtime::session::{TokenTimes, http_date, relative};
+use clerk_claims_runtime::session::{REFRESH_INTERVAL, TOKEN_LIFETIME, TokenTimes, http_date, relative};
 
 use crate::IssuerInfo;
 use crate::store::{ApiError, Counts};
 
-/// When a client should fetch a fresh session token: at this share of its lifetime (Clerk's
-/// SDKs refresh at 50 s of 60).
-const REFRESH_PERCENT: u8 = 83;
+/// When a client should fetch a fresh session token: at this share of its lifetime, as Clerk's
+/// SDKs refresh (50 s of 60: 83 %).
+const REFRESH_PERCENT: u8 = (REFRESH_INTERVAL.as_secs() * 100 / TOKEN_LIFETIME.as_secs()) as u8;
 
 fn layout(title: &str, body: Markup) -> Markup {
     html! {
