@@ -22,7 +22,7 @@ tokio = { version = "1", features = ["macros", "rt"] }
 [workspace]
 TOML
 cat > "$work/ours/src/main.rs" <<'RUST'
-use clerk_claims_runtime::{instance::InstanceConfig, Verifier};
+use clerk_claims_runtime::{instance::InstanceConfig, verify::TokenKind, SessionClaims, Verifier};
 
 #[derive(Debug, serde::Deserialize)]
 struct Custom {
@@ -33,7 +33,9 @@ struct Custom {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verifier = Verifier::from_instance(&InstanceConfig::from_env()?)?;
     let token = std::io::read_to_string(std::io::stdin())?;
-    let claims = verifier.verify_session_async::<Custom>(token.trim()).await?;
+    let token = token.trim();
+    verifier.fetch_key(token, TokenKind::Session).await?;
+    let claims: SessionClaims<Custom> = verifier.verify_session(token)?;
     println!("{} {:?}", claims.user_id(), claims.custom.role);
     Ok(())
 }

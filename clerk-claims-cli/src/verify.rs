@@ -161,6 +161,9 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
     if args.allow_development_key {
         verifier = verifier.allow_development_key();
     }
+    if !constants.is_empty() {
+        verifier = verifier.constant_claims(constants);
+    }
     let kind = match args.kind.as_deref() {
         Some("session") => TokenKind::Session,
         Some("template") => TokenKind::Template,
@@ -179,7 +182,7 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
     } else {
         Ok(())
     };
-    let result = fetched.and_then(|()| verifier.verify_json_with(&token, kind, &constants));
+    let result = fetched.and_then(|()| verifier.verify_json(&token, kind));
     let result = result.and_then(|payload| match &schema {
         Some((name, schema)) => fits_schema(name, schema, payload),
         None => Ok(payload),

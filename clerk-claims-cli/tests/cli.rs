@@ -1,5 +1,6 @@
 //! The CLI contract: exit codes, rustc-style diagnostics, rendering and scaffolding.
 
+use clerk_claims_runtime::SessionClaims;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -583,7 +584,7 @@ fn verify_template_accepts_exactly_what_the_generated_type_accepts() {
         assert_eq!(accepted, typed.is_ok(), "custom, {context}: cli {message:?}, typed {typed:?}");
         let token =
             session_token_customized(&key, &subject, Some(&session.claims_json()), context, now, 60).unwrap();
-        let typed_session = verifier.verify_session::<typed::SessionCustomClaims>(&token);
+        let typed_session = verifier.verify_session::<SessionClaims<typed::SessionCustomClaims>>(&token);
         let (accepted_session, message_session) = cli(&token, "templates/session.json");
         assert_eq!(
             accepted_session,

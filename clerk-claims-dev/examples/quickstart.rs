@@ -13,7 +13,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clerk_claims_dev::DevIssuer;
 use clerk_claims_runtime::keys::RemoteJwks;
 use clerk_claims_runtime::session::human;
-use clerk_claims_runtime::{ClerkClaims, Verifier};
+use clerk_claims_runtime::verify::TokenKind;
+use clerk_claims_runtime::{ClerkClaims, SessionClaims, Verifier};
 use serde_json::json;
 
 clerk_claims_runtime::clerk_template!("templates/custom.json");
@@ -58,10 +59,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let session_token = api.session_token(&session.id, None).await?;
     let template_token = api.session_token(&session.id, Some("custom")).await?;
 
-    // Verify as an application would: JWKS from the issuer's URL, issuer pinned.
+    // Verify as an application would: JWKS from the issuer's URL, issuer pinned; the key fetched
+    // (once, then held), then each token verified.
     let verifier = Verifier::new(RemoteJwks::new(info.jwks_url.clone())).issuer(info.issuer.clone());
-    let session_claims = verifier.verify_session_async::<SessionCustomClaims>(&session_token).await?;
-    let template_claims = verifier.verify_template_async::<CustomClaims>(&template_token).await?;
+    verifier.fetch_key(&session_token, TokenKind::Session).await?;
+    let session_claims: SessionClaims<SessionCustomClaims> = verifier.verify_session(&session_token)?;
+    verifier.fetch_key(&template_token, TokenKind::Template).await?;
+    let template_claims = verifier.verify_template::<CustomClaims>(&template_token)?;
 
     println!("\nsession token: SessionClaims<SessionCustomClaims>");
     println!("  user {}  session {}", session_claims.user_id(), session_claims.sid);

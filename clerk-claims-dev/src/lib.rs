@@ -16,6 +16,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! use clerk_claims_dev::DevIssuer;
+//! use clerk_claims_runtime::SessionClaims;
 //! use serde_json::json;
 //!
 //! let issuer = DevIssuer::start().await.unwrap();
@@ -25,7 +26,7 @@
 //! let session = issuer.create_session(&user, Some(&org)).unwrap();
 //!
 //! let token = issuer.session_token(&session).unwrap();
-//! let claims = issuer.verifier().verify_session::<()>(&token).unwrap();
+//! let claims = issuer.verifier().verify_session::<SessionClaims>(&token).unwrap();
 //! assert_eq!(claims.user_id(), user);
 //! let organization = claims.organization.unwrap();
 //! assert!(organization.has_role("admin") && organization.has_permission("org:billing:manage"));

@@ -129,11 +129,11 @@ pub fn template_claims(
 ///
 /// ```
 /// use clerk_claims_dev::{SigningKey, Subject, session_token};
-/// use clerk_claims_runtime::Verifier;
+/// use clerk_claims_runtime::{SessionClaims, Verifier};
 /// let key = SigningKey::development();
 /// let subject = Subject { issuer: "http://127.0.0.1:1".into(), user_id: "user_1".into(), session_id: "sess_1".into(), ..Default::default() };
 /// let token = session_token(&key, &subject, 1_700_000_000, 60).unwrap();
-/// let claims = Verifier::new(key.jwks()).issuer("http://127.0.0.1:1").now(1_700_000_001).verify_session::<()>(&token).unwrap();
+/// let claims = Verifier::new(key.jwks()).issuer("http://127.0.0.1:1").now(1_700_000_001).verify_session::<SessionClaims>(&token).unwrap();
 /// assert_eq!(claims.user_id(), "user_1");
 /// ```
 pub fn session_token(

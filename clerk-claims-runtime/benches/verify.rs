@@ -7,7 +7,7 @@
 //! - `verify/clerk_claims`: `Verifier::verify_session` into typed `SessionClaims<C>`, token cache off;
 //! - `verify/cached_token`: the same token again through the verified-token cache.
 //!
-//! `verify/cached_token` uses `verify_session_shared` (claims shared with the cache);
+//! `verify/cached_token` verifies into `Arc<SessionClaims<C>>` (claims shared with the cache);
 //! `verify/cached_token_remote_keys` the same with the key set fetched from a local endpoint (a hit
 //! also checks that the verifying key is still in the current set).
 //! `verify/beyond_floor` is what `clerk_claims` costs beyond `floor`, both timed in alternating
@@ -31,9 +31,10 @@ mod support;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::sync::Barrier;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use clerk_claims_runtime::SessionClaims;
 use criterion::{Criterion, criterion_group, criterion_main};
 use support::{Custom, PlainClaims, Workload, serve};
 
@@ -44,12 +45,12 @@ fn bench(c: &mut Criterion) {
     let token = &workload.token;
     eprintln!("token: {} bytes", token.len());
     let cached = workload.verifier.clone().token_cache(true);
-    assert!(cached.verify_session_shared::<Custom>(token).is_ok());
+    assert!(cached.verify_session::<Arc<SessionClaims<Custom>>>(token).is_ok());
     // The same with the key set fetched from an endpoint: a hit also checks that the key that
     // verified the token is still in the current set and the set is young enough.
     let jwks_url = serve(std::fs::read_to_string(format!("{VECTORS}/clerk/jwks/mock_jwks.json")).unwrap());
     let cached_remote = workload.remote_verifier(&jwks_url);
-    assert!(cached_remote.verify_session_shared::<Custom>(token).is_ok());
+    assert!(cached_remote.verify_session::<Arc<SessionClaims<Custom>>>(token).is_ok());
 
     let jwt_key = jsonwebtoken::DecodingKey::from_rsa_pem(
         std::fs::read_to_string(format!("{VECTORS}/clerk/keys/instance_rs256_public_spki.pem"))
@@ -93,12 +94,14 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("cached_token", |b| {
         recorded.iter(b, "cached_token", || {
-            drop(black_box(cached.verify_session_shared::<Custom>(black_box(token)).unwrap()))
+            drop(black_box(cached.verify_session::<Arc<SessionClaims<Custom>>>(black_box(token)).unwrap()))
         })
     });
     group.bench_function("cached_token_remote_keys", |b| {
         recorded.iter(b, "cached_token_remote_keys", || {
-            drop(black_box(cached_remote.verify_session_shared::<Custom>(black_box(token)).unwrap()))
+            drop(black_box(
+                cached_remote.verify_session::<Arc<SessionClaims<Custom>>>(black_box(token)).unwrap(),
+            ))
         })
     });
     // Throughput on two threads at once, for clerk-claims and for the floor (whose scaling shows
@@ -106,7 +109,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("two_threads", |b| recorded.two_threads(b, "two_threads", 128, &verify));
     group.bench_function("two_threads_cached", |b| {
         recorded.two_threads(b, "two_threads_cached", 32_768, &|| {
-            black_box(cached.verify_session_shared::<Custom>(black_box(token)).ok());
+            black_box(cached.verify_session::<Arc<SessionClaims<Custom>>>(black_box(token)).ok());
         })
     });
     group.bench_function("two_threads_floor", |b| recorded.two_threads(b, "two_threads_floor", 128, &floor));

@@ -6,9 +6,10 @@
 //!
 //! ```no_run
 //! # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
-//! use clerk_claims_runtime::{instance::InstanceConfig, Verifier};
+//! use clerk_claims_runtime::{instance::InstanceConfig, verify::TokenKind, SessionClaims, Verifier};
 //! let verifier = Verifier::from_instance(&InstanceConfig::from_env()?)?; // CLERK_PUBLISHABLE_KEY, ...
-//! let claims = verifier.verify_session_async::<()>(token).await?;
+//! verifier.fetch_key(token, TokenKind::Session).await?; // the one step that waits
+//! let claims: SessionClaims = verifier.verify_session(token)?;
 //! println!("{} (session {})", claims.user_id(), claims.sid);
 //! # Ok(()) }
 //! ```

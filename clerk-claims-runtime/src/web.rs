@@ -46,7 +46,7 @@ pub(crate) async fn authenticate(verifier: &Verifier, token: Option<(&str, Carri
     let Some((token, carrier)) = token else {
         return AuthState::SignedOut;
     };
-    match verifier.session_shared_async::<serde_json::Value>(token).await {
+    match verifier.session_entry::<serde_json::Value>(token).await {
         Ok((entry, claims)) => AuthState::SignedIn(Arc::new(SignedInRequest { claims, carrier, entry })),
         Err(error) => {
             tracing::info!(reason = %error.reason, carrier = carrier.as_str(), "session token rejected");

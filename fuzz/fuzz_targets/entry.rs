@@ -31,8 +31,8 @@ pub fn verify_token(data: &[u8]) {
     let verifier = Verifier::new(jwks).now(NOW);
     let first = verifier.verify_json(token, TokenKind::Any);
     assert_eq!(first, verifier.verify_json(token, TokenKind::Any), "a second verification disagrees");
-    let session = verifier.verify_session::<Value>(token);
-    let again = verifier.verify_session::<Value>(token);
+    let session = verifier.verify_session::<SessionClaims<Value>>(token);
+    let again = verifier.verify_session::<SessionClaims<Value>>(token);
     assert_eq!(session.is_ok(), again.is_ok(), "the token cache changed the verdict");
     if let (Ok(claims), Ok(payload)) = (&session, &first) {
         assert_eq!(claims.user_id(), payload["sub"].as_str().unwrap_or_default());

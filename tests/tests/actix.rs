@@ -5,6 +5,7 @@ mod support;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{App, HttpResponse, test, web};
+use clerk_claims_runtime::SessionClaims;
 use clerk_claims_runtime::actix::{Auth, ClerkMiddleware, Require};
 use clerk_claims_runtime::instance::PublishableKey;
 use serde_json::{Value, json};
@@ -65,7 +66,7 @@ async fn the_middleware_extractors_and_guards_answer_as_the_axum_ones_do() {
     let body: Value = test::read_body_json(response).await;
     assert_eq!(body["user"], "user_1");
 
-    let expired = verifier().now(NOW + 3600).verify_session::<()>(&valid()).unwrap_err().reason;
+    let expired = verifier().now(NOW + 3600).verify_session::<SessionClaims>(&valid()).unwrap_err().reason;
     assert_eq!(expired.code(), "token-expired");
     let response = test::call_service(&app, call("/me", bearer("not.a.token"))).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);

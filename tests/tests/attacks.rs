@@ -4,6 +4,7 @@
 mod support;
 
 use base64::Engine;
+use clerk_claims_runtime::SessionClaims;
 use clerk_claims_runtime::keys::{Algorithm, Key};
 use clerk_claims_runtime::verify::{KeySource, TokenKind};
 use clerk_claims_runtime::{Jwks, Reason, Verifier};
@@ -287,7 +288,7 @@ fn b64_zip_and_enc_are_rejected() {
         ("enc", json!(null)),
     ] {
         let token = rs256(&header_with(member, value.clone()), &session());
-        let err = verifier().verify_session::<()>(&token).unwrap_err();
+        let err = verifier().verify_session::<SessionClaims>(&token).unwrap_err();
         assert_eq!(err.reason, Reason::TokenInvalid, "{member}: {value}");
         assert!(err.message.contains(&format!("`{member}`")), "{member}: {value}: {}", err.message);
     }
@@ -355,7 +356,7 @@ fn nested_duplicates_are_rejected_whatever_the_claims_type_reads() {
         r#""metadata":{},"o":{"id":"org_1","id":"org_2"}"#,
     ] {
         let token = rs_raw(&h, &p.replacen('{', &format!("{{{extra},"), 1));
-        let err = verifier().verify_session::<Custom>(&token).unwrap_err();
+        let err = verifier().verify_session::<SessionClaims<Custom>>(&token).unwrap_err();
         assert_eq!(err.reason, Reason::TokenInvalid, "{extra}");
         assert!(err.message.contains("duplicate key"), "{extra}: {}", err.message);
     }
@@ -365,19 +366,21 @@ fn nested_duplicates_are_rejected_whatever_the_claims_type_reads() {
 fn the_claims_type_sees_every_claim_of_the_payload() {
     let payload = session_with("role", json!("editor"));
     let token = rs256(&header(), &payload);
-    let all = verifier().verify_session::<std::collections::BTreeMap<String, Value>>(&token).unwrap();
+    let all = verifier()
+        .verify_session::<SessionClaims<std::collections::BTreeMap<String, Value>>>(&token)
+        .unwrap();
     let expected: std::collections::BTreeMap<String, Value> = serde_json::from_value(payload).unwrap();
     assert_eq!(all.custom, expected);
     #[derive(serde::Deserialize)]
     struct Nothing;
-    assert!(verifier().verify_session::<Nothing>(&token).is_ok());
+    assert!(verifier().verify_session::<SessionClaims<Nothing>>(&token).is_ok());
     #[derive(serde::Deserialize)]
     #[serde(tag = "role", rename_all = "lowercase")]
     enum Role {
         Editor { sid: String },
         Viewer,
     }
-    let role = verifier().verify_session::<Role>(&token).unwrap().custom;
+    let role = verifier().verify_session::<SessionClaims<Role>>(&token).unwrap().custom;
     assert!(matches!(role, Role::Editor { sid } if sid == "sess_1"));
 }
 
@@ -671,7 +674,7 @@ fn numeric_dates_are_json_numbers() {
     fractional["iat"] = json!(NOW as f64 + 0.25);
     fractional["nbf"] = json!(1e9);
     let token = rs256(&header(), &fractional);
-    let claims = verifier().verify_session::<()>(&token).unwrap().registered;
+    let claims = verifier().verify_session::<SessionClaims>(&token).unwrap().registered;
     assert_eq!((claims.exp, claims.iat, claims.nbf), (NOW + 60, Some(NOW), Some(1_000_000_000)));
     let template = verifier().verify_json(&token, TokenKind::Session).unwrap();
     assert_eq!(template["exp"], json!(NOW as f64 + 60.5), "the payload itself is left as it is");
@@ -932,13 +935,16 @@ fn a_long_lived_token_without_the_session_category_is_not_a_session() {
         rs256(&h, &p)
     };
     for cat in [None, Some("cl_I7d4PD111III")] {
-        let err = verifier().verify_session::<()>(&ten_years(cat)).unwrap_err();
+        let err = verifier().verify_session::<SessionClaims>(&ten_years(cat)).unwrap_err();
         assert_eq!(err.reason, Reason::TokenLifetimeExceedsSession, "{cat:?}: {err}");
         assert_eq!(err.reason.code(), "token-lifetime-exceeds-session");
-        verifier().session_max_lifetime(400_000_000).verify_session::<()>(&ten_years(cat)).unwrap();
+        verifier()
+            .session_max_lifetime(400_000_000)
+            .verify_session::<SessionClaims>(&ten_years(cat))
+            .unwrap();
     }
     // The session category is Clerk's word: the Backend API mints longer session tokens.
-    verifier().verify_session::<()>(&ten_years(Some("cl_B7d4PD111AAA"))).unwrap();
+    verifier().verify_session::<SessionClaims>(&ten_years(Some("cl_B7d4PD111AAA"))).unwrap();
     // Unmarked and without `iat`, a token cannot show a session's lifetime.
     let mut p = session();
     p.as_object_mut().unwrap().remove("iat");
@@ -1023,8 +1029,8 @@ fn dates_at_the_end_of_time_and_before_it_began_are_errors_never_panics() {
         );
     }
     // A clock at the end of time formats its message without panicking.
-    let err = verifier().now(253_402_300_800).verify_session::<()>(&valid()).unwrap_err();
+    let err = verifier().now(253_402_300_800).verify_session::<SessionClaims>(&valid()).unwrap_err();
     assert!(err.message.contains("after the year 9999"), "{err}");
-    let err = verifier().now(i64::MIN).verify_session::<()>(&valid()).unwrap_err();
+    let err = verifier().now(i64::MIN).verify_session::<SessionClaims>(&valid()).unwrap_err();
     assert_eq!(err.reason, Reason::TokenNotActiveYet, "{err}");
 }

@@ -100,7 +100,8 @@ fn a_claim_that_does_not_fit_names_its_path() {
     // A v2 session token with `tenant.seats` a string, signed by the fixtures' instance key.
     let token = support::read("clerk/derived/synthetic/v2_session_with_org.jwt");
     let jwks = support::jwks();
-    let err = Verifier::new(jwks).now(1_666_648_250).verify_session::<Custom>(&token).unwrap_err();
+    let err =
+        Verifier::new(jwks).now(1_666_648_250).verify_session::<SessionClaims<Custom>>(&token).unwrap_err();
     assert_eq!(err.reason, Reason::ClaimsInvalid);
     assert_eq!(err.message, "the claim `tenant` does not fit the claims type: missing field `tenant`");
 
@@ -137,7 +138,7 @@ fn verified_claims_do_not_depend_on_what_the_claims_type_reads() {
         token: &str,
         text: &str,
     ) {
-        let verified = verifier.verify_session::<C>(token).unwrap();
+        let verified = verifier.verify_session::<SessionClaims<C>>(token).unwrap();
         assert_eq!(verified, SessionClaims::<C>::from_payload(text.as_bytes()).unwrap(), "{text}");
     }
     let verifier = Verifier::new(support::jwks()).now(support::NOW).token_cache(false);
@@ -167,7 +168,7 @@ fn verified_claims_do_not_depend_on_what_the_claims_type_reads() {
         same_as_reference::<Value>(&verifier, &token, &text);
         same_as_reference::<ReadsClerks>(&verifier, &token, &text);
         same_as_reference::<Flattened>(&verifier, &token, &text);
-        let all = verifier.verify_session::<Value>(&token).unwrap();
+        let all = verifier.verify_session::<SessionClaims<Value>>(&token).unwrap();
         assert_eq!(all.custom, payload, "{text}");
     }
 }
@@ -191,8 +192,8 @@ fn clerk_claims_are_checked_as_strictly_as_the_rest() {
         (r#""org_permissions": "all""#, "org_permissions"),
     ] {
         for err in [
-            verifier.verify_session::<()>(&token(extra)).unwrap_err(),
-            verifier.verify_session::<Value>(&token(extra)).unwrap_err(),
+            verifier.verify_session::<SessionClaims>(&token(extra)).unwrap_err(),
+            verifier.verify_session::<SessionClaims<Value>>(&token(extra)).unwrap_err(),
         ] {
             assert_eq!(err.reason, Reason::ClaimsInvalid, "{extra}");
             assert!(err.message.starts_with(&format!("the claim `{path}` does not fit")), "{extra}: {err}");
@@ -201,14 +202,14 @@ fn clerk_claims_are_checked_as_strictly_as_the_rest() {
     // The policy is checked before Clerk's claims: an expired token with a bad `o` is expired.
     let expired = Verifier::new(support::jwks()).now(support::NOW + 3600).token_cache(false);
     assert_eq!(
-        expired.verify_session::<()>(&token(r#""o": {"id": 5}"#)).unwrap_err().reason,
+        expired.verify_session::<SessionClaims>(&token(r#""o": {"id": 5}"#)).unwrap_err().reason,
         Reason::TokenExpired
     );
     let nested = format!(r#""act": {}1{}"#, "[".repeat(40), "]".repeat(40));
     for extra in [r#""o": {"id": "org_1", "id": "org_2"}"#, r#""act": {"a": {"b": 1, "b": 2}}"#, &nested] {
         for err in [
-            verifier.verify_session::<()>(&token(extra)).unwrap_err(),
-            verifier.verify_session::<Value>(&token(extra)).unwrap_err(),
+            verifier.verify_session::<SessionClaims>(&token(extra)).unwrap_err(),
+            verifier.verify_session::<SessionClaims<Value>>(&token(extra)).unwrap_err(),
         ] {
             assert_eq!(err.reason, Reason::TokenInvalid, "{extra}: {err}");
         }

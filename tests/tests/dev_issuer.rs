@@ -14,9 +14,10 @@ use clerk_claims_runtime::backend::{BackendApi, BackendError};
 use clerk_claims_runtime::keys::RemoteJwks;
 use clerk_claims_runtime::keys::{Algorithm, Key};
 use clerk_claims_runtime::verify::{TokenKind, decode};
-use clerk_claims_runtime::{ClerkClaims, Verifier};
+use clerk_claims_runtime::{ClerkClaims, SessionClaims, Verifier};
 use clerk_claims_tests::bundled::*;
 use serde_json::{Value, json};
+use support::verify_session_async;
 
 // ---- Clerk's OpenAPI schemas ------------------------------------------------------------------
 
@@ -266,7 +267,7 @@ async fn the_backend_api_subset_through_the_client() {
     // A session token, verified with the JWKS fetched over HTTP.
     let verifier = verifier_over_http(&issuer);
     let token = api.session_token(&session.id, None).await.unwrap();
-    let claims = verifier.verify_session_async::<()>(&token).await.unwrap();
+    let claims = verify_session_async::<()>(&verifier, &token).await.unwrap();
     assert_eq!(
         (claims.user_id(), claims.sid.as_str(), claims.version),
         (user.id.as_str(), session.id.as_str(), Some(2))
@@ -285,7 +286,8 @@ async fn the_backend_api_subset_through_the_client() {
     assert_eq!(api.list_jwt_templates().await.unwrap(), std::slice::from_ref(&template));
     assert_eq!(api.get_jwt_template(&template.id).await.unwrap(), template);
     let token = api.session_token(&session.id, Some("custom")).await.unwrap();
-    let custom = verifier.verify_template_async::<CustomClaims>(&token).await.unwrap();
+    verifier.fetch_key(&token, TokenKind::Template).await.unwrap();
+    let custom = verifier.verify_template::<CustomClaims>(&token).unwrap();
     assert_eq!(custom.registered.exp - custom.registered.iat.unwrap(), 300);
     assert_eq!(custom.registered.sub, user.id);
     let c = &custom.custom;
@@ -300,12 +302,13 @@ async fn the_backend_api_subset_through_the_client() {
     );
     assert_eq!(c.tenant.role.as_deref(), Some("org:admin"));
     assert!(
-        verifier.verify_session_async::<()>(&token).await.is_err(),
+        verify_session_async::<()>(&verifier, &token).await.is_err(),
         "a template token is not a session token"
     );
 
     let long = api.session_token_expiring(&session.id, Some("custom"), Some(3600)).await.unwrap();
-    let long = verifier.verify_template_async::<CustomClaims>(&long).await.unwrap();
+    verifier.fetch_key(&long, TokenKind::Template).await.unwrap();
+    let long = verifier.verify_template::<CustomClaims>(&long).unwrap();
     assert_eq!(long.registered.exp - long.registered.iat.unwrap(), 3600);
 
     let changed = api.update_jwt_template(&template.id, &json!({"lifetime": 120})).await.unwrap();
@@ -380,11 +383,11 @@ async fn tokens_have_clerks_shape() {
     let token = body["jwt"].as_str().unwrap();
     let strict = issuer.verifier().authorized_parties(["https://app.example.test"]);
     assert_eq!(
-        strict.verify_session::<()>(token).unwrap().registered.azp.as_deref(),
+        strict.verify_session::<SessionClaims>(token).unwrap().registered.azp.as_deref(),
         Some("https://app.example.test")
     );
     let other = issuer.verifier().authorized_parties(["https://other.example.test"]);
-    assert!(other.verify_session::<()>(token).is_err());
+    assert!(other.verify_session::<SessionClaims>(token).is_err());
 
     // The in-process API takes JSON objects only, as the HTTP one does.
     assert_eq!(issuer.create_user(json!(["not", "an", "object"])).unwrap_err().status, 400);
@@ -400,7 +403,7 @@ async fn the_session_customization_verifies_into_its_generated_type() {
         .unwrap();
     let session = issuer.create_session(&user, None).unwrap();
     let token = issuer.session_token(&session).unwrap();
-    let claims = issuer.verifier().verify_session::<SessionCustomClaims>(&token).unwrap();
+    let claims = issuer.verifier().verify_session::<SessionClaims<SessionCustomClaims>>(&token).unwrap();
     assert_eq!(claims.custom.email.as_deref(), Some("grace@example.com"));
     assert_eq!(claims.custom.full_name.as_deref(), Some("Grace"));
     assert_eq!(claims.custom.metadata.role.as_deref(), Some("editor"));
@@ -447,7 +450,7 @@ fn session_customization_verifies<T: ClerkClaims + serde::de::DeserializeOwned +
     issuer.set_session_claims(Some(T::template_json()));
     for session in sessions {
         let token = issuer.session_token(session).unwrap();
-        if let Err(e) = issuer.verifier().verify_session::<T>(&token) {
+        if let Err(e) = issuer.verifier().verify_session::<SessionClaims<T>>(&token) {
             panic!(
                 "{}: {e}: {}",
                 std::any::type_name::<T>(),
@@ -822,7 +825,7 @@ async fn parallel_requests_each_get_their_own_objects_and_tokens() {
                 api.create_user(&json!({"email_address": [format!("user{i}@example.com")]})).await.unwrap();
             let session = api.create_session(&user.id, None).await.unwrap();
             let token = api.session_token(&session.id, None).await.unwrap();
-            let claims = verifier.verify_session_async::<()>(&token).await.unwrap();
+            let claims = verify_session_async::<()>(&verifier, &token).await.unwrap();
             assert_eq!((claims.user_id(), claims.sid.as_str()), (user.id.as_str(), session.id.as_str()));
             (user.id, session.id)
         }));
@@ -945,7 +948,7 @@ fn random_bodies_get_an_answer_never_a_crash() {
         .unwrap();
     // Still serving, and every token it minted along the way verifies.
     let token = issuer.session_token(&session).unwrap();
-    issuer.verifier().verify_session::<()>(&token).unwrap();
+    issuer.verifier().verify_session::<SessionClaims>(&token).unwrap();
 }
 
 #[tokio::test]
@@ -966,7 +969,8 @@ async fn the_printed_publishable_key_configures_a_verifier_for_the_issuer() {
     let verifier = Verifier::from_instance(&config).unwrap();
     let user = issuer.create_user(json!({})).unwrap();
     let session = issuer.create_session(&user, None).unwrap();
-    let claims = verifier.verify_session_async::<()>(&issuer.session_token(&session).unwrap()).await.unwrap();
+    let claims =
+        verify_session_async::<()>(&verifier, &issuer.session_token(&session).unwrap()).await.unwrap();
     assert_eq!(claims.user_id(), user);
 }
 

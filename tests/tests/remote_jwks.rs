@@ -3,6 +3,7 @@
 
 mod support;
 
+use clerk_claims_runtime::SessionClaims;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,15 +39,15 @@ async fn fetches_once_then_serves_from_the_cache() {
     let server = Server::start(Reply::Body(jwks_text()));
     let (v, remote) = remote_verifier(&server.url, fast());
     assert_eq!(
-        v.verify_session::<()>(&valid()).unwrap_err().reason,
+        v.verify_session::<SessionClaims>(&valid()).unwrap_err().reason,
         Reason::JwkFailedToResolve,
         "nothing cached yet"
     );
     for _ in 0..20 {
-        v.verify_session_async::<()>(&valid()).await.unwrap();
+        verify_session_async::<()>(&v, &valid()).await.unwrap();
     }
     assert_eq!((server.hits(), remote.fetch_count()), (1, 1));
-    v.verify_session::<()>(&valid()).unwrap();
+    v.verify_session::<SessionClaims>(&valid()).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -61,7 +62,7 @@ async fn fetch_key_then_a_synchronous_verification_is_the_async_path() {
     assert_eq!(server.hits(), 0);
     for _ in 0..20 {
         v.fetch_key(&valid(), TokenKind::Session).await.unwrap();
-        v.verify_session::<()>(&valid()).unwrap();
+        v.verify_session::<SessionClaims>(&valid()).unwrap();
     }
     assert_eq!((server.hits(), remote.fetch_count()), (1, 1));
 }
@@ -74,7 +75,7 @@ async fn concurrent_cold_start_is_a_single_fetch() {
     let tasks: Vec<_> = (0..32)
         .map(|_| {
             let (v, token) = (v.clone(), token.clone());
-            tokio::spawn(async move { v.verify_session_async::<()>(&token).await })
+            tokio::spawn(async move { verify_session_async::<()>(&v, &token).await })
         })
         .collect();
     for t in tasks {
@@ -87,12 +88,12 @@ async fn concurrent_cold_start_is_a_single_fetch() {
 async fn an_unknown_kid_flood_is_not_a_fetch_flood() {
     let server = Server::start(Reply::Body(jwks_text()));
     let (v, _) = remote_verifier(&server.url, fast());
-    v.verify_session_async::<()>(&valid()).await.unwrap();
+    verify_session_async::<()>(&v, &valid()).await.unwrap();
     let tasks: Vec<_> = (0..200)
         .map(|i| {
             let v = v.clone();
             let token = rs256(&json!({"alg": "RS256", "kid": format!("ins_random_{i}")}), &session());
-            tokio::spawn(async move { v.verify_session_async::<()>(&token).await })
+            tokio::spawn(async move { verify_session_async::<()>(&v, &token).await })
         })
         .collect();
     for t in tasks {
@@ -106,7 +107,7 @@ async fn endpoint_down_is_a_bounded_number_of_attempts() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{port}/jwks.json");
     let (v, remote) = remote_verifier(&url, fast());
-    let err = v.verify_session_async::<()>(&valid()).await.unwrap_err();
+    let err = verify_session_async::<()>(&v, &valid()).await.unwrap_err();
     assert_eq!(err.reason, Reason::JwkRemoteFailedToLoad);
     assert_eq!(remote.fetch_count(), 3);
 }
@@ -115,7 +116,7 @@ async fn endpoint_down_is_a_bounded_number_of_attempts() {
 async fn http_errors_garbage_and_oversized_bodies_fail_closed() {
     let server = Server::start(Reply::Status(500));
     let (v, _) = remote_verifier(&server.url, fast());
-    let err = v.verify_session_async::<()>(&valid()).await.unwrap_err();
+    let err = verify_session_async::<()>(&v, &valid()).await.unwrap_err();
     assert_eq!(err.reason, Reason::JwkRemoteFailedToLoad);
     assert!(err.message.ends_with("with code=500"), "{}", err.message);
     assert_eq!(server.hits(), 3, "retried with backoff");
@@ -127,7 +128,7 @@ async fn http_errors_garbage_and_oversized_bodies_fail_closed() {
     ] {
         let server = Server::start(reply);
         let (v, _) = remote_verifier(&server.url, fast());
-        assert_eq!(v.verify_session_async::<()>(&valid()).await.unwrap_err().reason, reason);
+        assert_eq!(verify_session_async::<()>(&v, &valid()).await.unwrap_err().reason, reason);
     }
 }
 
@@ -138,7 +139,7 @@ async fn a_slow_endpoint_times_out() {
     let (v, _) = remote_verifier(&server.url, options);
     let started = Instant::now();
     assert_eq!(
-        v.verify_session_async::<()>(&valid()).await.unwrap_err().reason,
+        verify_session_async::<()>(&v, &valid()).await.unwrap_err().reason,
         Reason::JwkRemoteFailedToLoad
     );
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
@@ -159,7 +160,7 @@ async fn burst(v: &Verifier, tokens: Vec<String>) -> Vec<(Result<(), Reason>, Du
             let v = v.clone();
             tokio::spawn(async move {
                 let started = Instant::now();
-                let result = v.verify_session_async::<()>(&token).await.map(|_| ()).map_err(|e| e.reason);
+                let result = verify_session_async::<()>(&v, &token).await.map(|_| ()).map_err(|e| e.reason);
                 (result, started.elapsed())
             })
         })
@@ -181,7 +182,7 @@ async fn held_keys_serve_at_once_while_a_hanging_endpoint_is_refreshed_in_the_ba
         ..fast()
     };
     let (v, remote) = remote_verifier(&server.url, options);
-    v.verify_session_async::<()>(&token_n(0)).await.unwrap();
+    verify_session_async::<()>(&v, &token_n(0)).await.unwrap();
     server.set(Reply::Slow(Duration::from_secs(30)));
     tokio::time::sleep(Duration::from_millis(150)).await; // past max_age, within max_stale
     let started = Instant::now();
@@ -249,26 +250,27 @@ async fn a_cached_token_stops_verifying_past_the_stale_limit() {
     };
     let (v, remote) = remote_verifier(&server.url, options);
     let token = token_n(0);
-    v.verify_session_async::<()>(&token).await.unwrap();
+    verify_session_async::<()>(&v, &token).await.unwrap();
     server.set(Reply::Status(503));
     let started = Instant::now();
     // Within max_age + max_stale the cached verdict and the held keys stand.
     while started.elapsed() < Duration::from_millis(250) {
-        v.verify_session_async::<()>(&token).await.unwrap();
-        v.verify_session::<()>(&token).unwrap();
+        verify_session_async::<()>(&v, &token).await.unwrap();
+        v.verify_session::<SessionClaims>(&token).unwrap();
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(250)).await;
-    for result in
-        [v.verify_session::<()>(&token).map(|_| ()), v.verify_session_async::<()>(&token).await.map(|_| ())]
-    {
+    for result in [
+        v.verify_session::<SessionClaims>(&token).map(|_| ()),
+        verify_session_async::<()>(&v, &token).await.map(|_| ()),
+    ] {
         assert_eq!(result.unwrap_err().reason, Reason::JwkRemoteFailedToLoad, "the cache outlived its keys");
     }
     assert!(remote.fetch_count() <= 1 + 3 * 12, "{} fetches", remote.fetch_count());
     // Once the endpoint is back, the token verifies again (the fetch waits out the cooldown).
     server.set(Reply::Body(jwks_text()));
     tokio::time::sleep(Duration::from_millis(60)).await;
-    v.verify_session_async::<()>(&token).await.unwrap();
+    verify_session_async::<()>(&v, &token).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,8 +279,8 @@ async fn rotation_retires_a_cached_token_with_its_key() {
     let options = RemoteOptions { unknown_kid_cooldown: Duration::from_millis(10), ..fast() };
     let (v, remote) = remote_verifier(&server.url, options);
     let old = token_n(0);
-    v.verify_session_async::<()>(&old).await.unwrap();
-    v.verify_session_async::<()>(&old).await.unwrap();
+    verify_session_async::<()>(&v, &old).await.unwrap();
+    verify_session_async::<()>(&v, &old).await.unwrap();
     assert_eq!(remote.fetch_count(), 1, "the second verification is a cache hit");
 
     // The instance rotates to a new key and drops the old one.
@@ -288,9 +290,10 @@ async fn rotation_retires_a_cached_token_with_its_key() {
     let results = burst(&v, vec![new.clone(); 16]).await;
     assert!(results.iter().all(|(r, _)| r.is_ok()), "{results:?}");
     assert_eq!(remote.fetch_count(), 2, "sixteen requests for the new kid, one fetch");
-    for result in
-        [v.verify_session::<()>(&old).map(|_| ()), v.verify_session_async::<()>(&old).await.map(|_| ())]
-    {
+    for result in [
+        v.verify_session::<SessionClaims>(&old).map(|_| ()),
+        verify_session_async::<()>(&v, &old).await.map(|_| ()),
+    ] {
         assert_eq!(
             result.unwrap_err().reason,
             Reason::JwkKidMismatch,
@@ -298,9 +301,9 @@ async fn rotation_retires_a_cached_token_with_its_key() {
         );
     }
     // An unchanged key stays the same key across refreshes: its cached verdicts stand.
-    let before = v.verify_session_shared::<()>(&new).unwrap();
+    let before = v.verify_session::<Arc<SessionClaims>>(&new).unwrap();
     remote.refresh().await.unwrap();
-    let after = v.verify_session_shared::<()>(&new).unwrap();
+    let after = v.verify_session::<Arc<SessionClaims>>(&new).unwrap();
     assert!(Arc::ptr_eq(&before, &after), "the refresh brought the same key: still a cache hit");
 }
 
@@ -349,7 +352,7 @@ async fn machine_tokens_are_rejected_before_any_fetch() {
     let server = Server::start(Reply::Body(jwks_text()));
     let (v, _) = remote_verifier(&server.url, fast());
     let token = rs256(&json!({"alg": "RS256", "kid": KID, "cat": "cl_B7d4PD333AAA"}), &session());
-    assert_eq!(v.verify_json_async(&token, TokenKind::Any).await.unwrap_err().reason, Reason::TokenInvalid);
+    assert_eq!(v.fetch_key(&token, TokenKind::Any).await.unwrap_err().reason, Reason::TokenInvalid);
     assert_eq!(server.hits(), 0);
 }
 
@@ -361,10 +364,10 @@ async fn caches_are_per_instance() {
     let b = Server::start(Reply::Body(other_jwks));
     let (va, _) = remote_verifier(&a.url, fast());
     let (vb, _) = remote_verifier(&b.url, fast());
-    va.verify_session_async::<()>(&valid()).await.unwrap();
+    verify_session_async::<()>(&va, &valid()).await.unwrap();
     // Same kid, other instance: B's cache has its own key for it, and the signature fails.
     assert_eq!(
-        vb.verify_session_async::<()>(&valid()).await.unwrap_err().reason,
+        verify_session_async::<()>(&vb, &valid()).await.unwrap_err().reason,
         Reason::TokenInvalidSignature
     );
 }
@@ -391,7 +394,7 @@ async fn key_rotation_while_two_threads_verify() {
     let server = Server::start(Reply::Body(jwks_text()));
     let options = RemoteOptions { unknown_kid_cooldown: Duration::from_millis(50), ..fast() };
     let (v, _) = remote_verifier(&server.url, options);
-    v.verify_session_async::<()>(&valid()).await.unwrap();
+    verify_session_async::<()>(&v, &valid()).await.unwrap();
 
     let rotated = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
     let mut set: serde_json::Value = serde_json::from_str(&jwks_text()).unwrap();
@@ -406,7 +409,7 @@ async fn key_rotation_while_two_threads_verify() {
             tokio::spawn(async move {
                 let mut n = 0;
                 while !stop.load(Ordering::SeqCst) {
-                    if v.verify_session_async::<()>(&token).await.is_err() {
+                    if verify_session_async::<()>(&v, &token).await.is_err() {
                         failures.fetch_add(1, Ordering::SeqCst);
                     }
                     n += 1;
@@ -420,7 +423,7 @@ async fn key_rotation_while_two_threads_verify() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut accepted = false;
     for _ in 0..20 {
-        if v.verify_session_async::<()>(&new_token).await.is_ok() {
+        if verify_session_async::<()>(&v, &new_token).await.is_ok() {
             accepted = true;
             break;
         }
@@ -441,7 +444,7 @@ async fn key_rotation_while_two_threads_verify() {
 async fn plain_http_off_loopback_is_never_fetched() {
     let remote = RemoteJwks::new("http://clerk.example.com/.well-known/jwks.json");
     let v = Verifier::new(remote.clone()).now(NOW);
-    let err = v.verify_session_async::<()>(&valid()).await.unwrap_err();
+    let err = verify_session_async::<()>(&v, &valid()).await.unwrap_err();
     assert_eq!(err.reason, Reason::JwkRemoteFailedToLoad);
     assert!(err.message.contains("use https://"), "{}", err.message);
     assert_eq!(remote.fetch_count(), 0);

@@ -20,38 +20,38 @@ fn a_cached_token_still_expires() {
     let v = verifier().clock(clerk_claims_runtime::verify::Clock::Custom(std::sync::Arc::new(move || {
         clock.load(std::sync::atomic::Ordering::SeqCst)
     })));
-    v.verify_session::<()>(&token).unwrap();
+    v.verify_session::<SessionClaims>(&token).unwrap();
     later.store(NOW + 65, std::sync::atomic::Ordering::SeqCst);
-    assert_eq!(v.verify_session::<()>(&token).unwrap_err().reason, Reason::TokenExpired);
+    assert_eq!(v.verify_session::<SessionClaims>(&token).unwrap_err().reason, Reason::TokenExpired);
 }
 
 #[test]
 fn a_reconfigured_verifier_does_not_reuse_verdicts() {
     let v = verifier();
     let token = valid();
-    v.verify_session::<()>(&token).unwrap();
+    v.verify_session::<SessionClaims>(&token).unwrap();
     let with_audience = v.clone().audience("https://api.example.com");
     assert_eq!(
-        with_audience.verify_session::<()>(&token).unwrap_err().reason,
+        with_audience.verify_session::<SessionClaims>(&token).unwrap_err().reason,
         Reason::TokenVerificationFailed
     );
     let smaller = v.clone().max_token_bytes(100);
-    assert_eq!(smaller.verify_session::<()>(&token).unwrap_err().reason, Reason::TokenTooLarge);
+    assert_eq!(smaller.verify_session::<SessionClaims>(&token).unwrap_err().reason, Reason::TokenTooLarge);
 }
 
 #[test]
 fn the_cache_is_keyed_by_the_exact_token_and_can_be_switched_off() {
     let v = verifier();
     let token = valid();
-    v.verify_session::<()>(&token).unwrap();
+    v.verify_session::<SessionClaims>(&token).unwrap();
     // Any other text (here: the same token with another signature) goes through the policy.
     let forged = with_signature(&token, &[0; 256]);
-    assert_eq!(v.verify_session::<()>(&forged).unwrap_err().reason, Reason::TokenInvalidSignature);
+    assert_eq!(v.verify_session::<SessionClaims>(&forged).unwrap_err().reason, Reason::TokenInvalidSignature);
     let mut p = session();
     p["sid"] = json!("sess_other");
     let other = rs256(&header(), &p);
-    assert_eq!(v.verify_session::<()>(&other).unwrap().sid, "sess_other");
+    assert_eq!(v.verify_session::<SessionClaims>(&other).unwrap().sid, "sess_other");
     let off = verifier().token_cache(false);
-    off.verify_session::<()>(&token).unwrap();
-    off.verify_session::<()>(&token).unwrap();
+    off.verify_session::<SessionClaims>(&token).unwrap();
+    off.verify_session::<SessionClaims>(&token).unwrap();
 }

@@ -27,6 +27,7 @@ use axum::middleware::{Next, from_fn};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use clerk_claims_codegen::{Source, check_source};
+use clerk_claims_runtime::SessionClaims;
 use clerk_claims_runtime::verify::{TokenKind, decode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -437,7 +438,7 @@ fn inspect(shared: &Shared, jwt: &str, template: Option<&str>) -> pages::Token {
         decoded.as_ref().map(|d| (part(&d.header_json), part(&d.payload))).unwrap_or_default();
     let verifier = &shared.verifier;
     let (typed, verdict) = match template {
-        None => match verifier.verify_session::<Value>(jwt) {
+        None => match verifier.verify_session::<SessionClaims<Value>>(jwt) {
             Ok(session) => (Some(pages::typed_session(&session, now)), Ok(())),
             Err(e) => (None, Err(e.to_string())),
         },

@@ -10,7 +10,7 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, KeyPair, ParsedPublicKey, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use clerk_claims_runtime::{Jwks, Verifier};
+use clerk_claims_runtime::{Jwks, SessionClaims, Verifier};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -189,7 +189,7 @@ impl Workload {
     pub fn verify(
         &self,
     ) -> Result<clerk_claims_runtime::SessionClaims<Custom>, clerk_claims_runtime::VerifyError> {
-        self.verifier.verify_session::<Custom>(&self.token)
+        self.verifier.verify_session::<SessionClaims<Custom>>(&self.token)
     }
 }
 

@@ -108,10 +108,11 @@ struct Inner {
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), clerk_claims_runtime::VerifyError> {
-/// use clerk_claims_runtime::{keys::RemoteJwks, Verifier};
+/// use clerk_claims_runtime::{keys::RemoteJwks, verify::TokenKind, SessionClaims, Verifier};
 /// let keys = RemoteJwks::new("https://clerk.example.com/.well-known/jwks.json");
 /// let verifier = Verifier::new(keys).issuer("https://clerk.example.com");
-/// let claims = verifier.verify_session_async::<()>("eyJ...").await?;
+/// verifier.fetch_key("eyJ...", TokenKind::Session).await?;
+/// let claims: SessionClaims = verifier.verify_session("eyJ...")?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -238,6 +238,39 @@ pub(crate) fn decode_into<'t, 'h>(
     max_bytes: usize,
     buffers: &'h mut Buffers,
 ) -> Result<Jws<'t, 'h>, VerifyError> {
+    let segments = split(token, max_bytes)?;
+    let Buffers { header: header_json, signature } = buffers;
+    b64_into(segments.header, header_json)?;
+    let payload = b64(segments.payload)?;
+    b64_into(segments.signature, signature)?;
+    let header_json: &'h [u8] = header_json;
+    let header = read_header(header_json)?;
+    Ok(Jws { header, header_json, payload, signature, signing_input: segments.signing_input })
+}
+
+/// The header of `token` alone, decoded into `buffers` (the payload and signature are not decoded):
+/// enough to know which key the token needs.
+#[cfg(feature = "remote")]
+pub(crate) fn decode_header<'h>(
+    token: &str,
+    max_bytes: usize,
+    buffers: &'h mut Buffers,
+) -> Result<RawHeader<'h>, VerifyError> {
+    let segments = split(token, max_bytes)?;
+    b64_into(segments.header, &mut buffers.header)?;
+    read_header(&buffers.header)
+}
+
+/// A token's three segments and what the signature covers.
+struct Segments<'t> {
+    header: &'t str,
+    payload: &'t str,
+    signature: &'t str,
+    signing_input: &'t str,
+}
+
+/// The size limit, then exactly three dot-separated segments.
+fn split(token: &str, max_bytes: usize) -> Result<Segments<'_>, VerifyError> {
     if token.len() > max_bytes {
         return Err(VerifyError::new(
             Reason::TokenTooLarge,
@@ -248,18 +281,17 @@ pub(crate) fn decode_into<'t, 'h>(
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(invalid_form());
     };
-    let (Some(signing_input), Some(h), Some(p), Some(s)) =
+    let (Some(signing_input), Some(header), Some(payload), Some(signature)) =
         (token.get(..second), token.get(..first), token.get(first + 1..second), token.get(second + 1..))
     else {
         return Err(invalid_form());
     };
-    let Buffers { header: header_json, signature } = buffers;
-    b64_into(h, header_json)?;
-    let payload = b64(p)?;
-    b64_into(s, signature)?;
-    let header_json: &'h [u8] = header_json;
-    let header = read_checked::<RawHeader<'h>, ()>(header_json, &[], &mut ())?.0.ok_or_else(undecodable)?;
-    Ok(Jws { header, header_json, payload, signature, signing_input })
+    Ok(Segments { header, payload, signature, signing_input })
+}
+
+/// A decoded header read strictly.
+fn read_header(json: &[u8]) -> Result<RawHeader<'_>, VerifyError> {
+    read_checked::<RawHeader<'_>, ()>(json, &[], &mut ())?.0.ok_or_else(undecodable)
 }
 
 /// [`b64`] as an `Option`, for the differential fuzz target.

@@ -19,7 +19,7 @@
 //! assert_eq!(claims.user_id(), "user_1");
 //!
 //! let later = verifier.clone().now(1010 + 3600);
-//! assert_eq!(later.verify_session::<()>(&token).unwrap_err().reason, Reason::TokenExpired);
+//! assert_eq!(later.verify_session::<SessionClaims>(&token).unwrap_err().reason, Reason::TokenExpired);
 //! ```
 
 pub(crate) mod cache;
@@ -161,8 +161,8 @@ impl Verifier {
 
     /// Turns the verified-token cache of session tokens on (the default) or off. On, a session
     /// token verified once is not verified again until it expires: its text is looked up and `exp`
-    /// is checked against the clock; [`Verifier::verify_session`] reads its claims again from the
-    /// cached payload, [`Verifier::verify_session_shared`] (and the axum layer) reuse the claims read
+    /// is checked against the clock; [`Verifier::verify_session`] into `SessionClaims` reads its claims again
+    /// from the cached payload, into `Arc<SessionClaims>` (and the web layers) reuses the claims read
     /// the first time. At most 10,000 tokens / 32 MiB.
     pub fn token_cache(mut self, enabled: bool) -> Self {
         self.cache = enabled.then(|| Arc::new(cache::TokenCache::new(cache::Limits::default())));
@@ -334,32 +334,35 @@ impl Verifier {
         self
     }
 
-    /// Loads the key a token needs when the key source is remote (no-op otherwise), and returns the
-    /// token decoded for the rest of the policy. The checks that need no key run first, so a
-    /// malformed or machine token causes no fetch.
-    #[cfg(feature = "remote")]
-    async fn prepare<'t, 'h>(
-        &self,
-        token: &'t str,
-        kind: TokenKind,
-        buffers: &'h mut jws::Buffers,
-    ) -> Result<Option<jws::Jws<'t, 'h>>, VerifyError> {
-        let KeySource::Remote(remote) = &self.keys else {
-            return Ok(None);
-        };
-        let checked = policy::before_key(self, token, kind, buffers)?;
-        let kid = checked.header.kid().unwrap_or("");
-        if kid.len() <= policy::MAX_KID_BYTES {
-            remote.ensure(kid).await?;
-        }
-        Ok(Some(checked))
+    /// Requires claims a template always renders with one value (its literal `aud`, say): a token
+    /// whose value differs is from another template. [`Verifier::verify_template`] requires the
+    /// claims type's own constants too; this is for tokens read without one (JSON).
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}, verify::TokenKind};
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # let secret = [7u8; 32];
+    /// # let input = format!("{}.{}", B64.encode(r#"{"alg":"HS256"}"#), B64.encode(r#"{"sub":"user_1","kind":"b","iat":1000,"exp":1060}"#));
+    /// # let tag = aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret), input.as_bytes());
+    /// # let token = format!("{input}.{}", B64.encode(tag.as_ref()));
+    /// let constants = serde_json::json!({"kind": "a"});
+    /// let verifier = Verifier::new(Key::hmac(&secret, Algorithm::HS256).unwrap())
+    ///     .constant_claims(constants.as_object().unwrap().clone())
+    ///     .now(1010);
+    /// let err = verifier.verify_json(&token, TokenKind::Template).unwrap_err();
+    /// assert_eq!(err.reason.code(), "claims-invalid");
+    /// ```
+    pub fn constant_claims(mut self, claims: Map<String, Value>) -> Self {
+        self = self.reconfigured();
+        self.policy.constant_claims.extend(claims);
+        self
     }
 
     /// The one step that waits: with a remote key source, makes sure the key `token` names is held,
-    /// fetching the key set when it is not (the checks that need no key run first, so a malformed
-    /// token never causes a request). Any synchronous `verify*` method then verifies it without
-    /// waiting; `fetch_key` then `verify_session` is what [`Verifier::verify_session_async`] does.
-    /// With a local key source, or for a session token the token cache holds, it does nothing.
+    /// fetching the key set when it is not. The checks that need only the header (form, algorithm,
+    /// category, `kid` length) run first, so a token refused by them never causes a request; the
+    /// verification that follows checks the rest. With a local key source, or for a session token
+    /// the token cache holds, it does nothing.
     ///
     /// ```
     /// use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}, verify::TokenKind};
@@ -368,103 +371,97 @@ impl Verifier {
     /// assert!(rt.block_on(verifier.fetch_key("any.token.text", TokenKind::Any)).is_ok());
     /// ```
     ///
+    /// With a remote key set it is the step before any verification:
+    ///
+    /// ```no_run
+    /// # async fn handler(token: &str) -> Result<(), clerk_claims_runtime::VerifyError> {
+    /// use clerk_claims_runtime::{SessionClaims, Verifier, keys::RemoteJwks, verify::TokenKind};
+    /// let verifier = Verifier::new(RemoteJwks::new("https://clerk.example.com/.well-known/jwks.json"));
+    /// verifier.fetch_key(token, TokenKind::Session).await?;
+    /// let claims: SessionClaims = verifier.verify_session(token)?;
+    /// # let _ = claims; Ok(()) }
+    /// ```
+    ///
     /// # Errors
-    /// A check that needs no key failed, or the key set could not be fetched.
-    #[cfg(feature = "remote")]
+    /// A check on the header failed, or the key set could not be fetched.
     pub async fn fetch_key(&self, token: &str, kind: TokenKind) -> Result<(), VerifyError> {
         // A session token the cache holds needs no key (its verdict stands on a held one).
         if kind != TokenKind::Template && self.hit(token, self.clock.now(), |_| ()).is_some() {
             return Ok(());
         }
-        let mut buffers = jws::Buffers::default();
-        self.prepare(token, kind, &mut buffers).await.map(drop)
+        self.load_key(token, kind).await
     }
 
-    /// [`Verifier::verify_session`], fetching keys first when the key source is remote (a token the
-    /// token cache holds needs no key, so it is not even decoded).
-    ///
-    /// # Errors
-    /// The first policy check that fails, as a [`VerifyError`].
-    #[cfg(feature = "remote")]
-    pub async fn verify_session_async<C: DeserializeOwned>(
-        &self,
-        token: &str,
-    ) -> Result<SessionClaims<C>, VerifyError> {
-        if let Some(claims) = self.owned_hit(token, self.clock.now()) {
-            return claims;
+    /// [`Verifier::fetch_key`] without looking in the token cache.
+    async fn load_key(&self, token: &str, kind: TokenKind) -> Result<(), VerifyError> {
+        #[cfg(feature = "remote")]
+        if let KeySource::Remote(remote) = &self.keys {
+            let mut buffers = jws::Buffers::default();
+            let header = jws::decode_header(token, self.policy.max_token_bytes, &mut buffers)?;
+            policy::header_steps(&self.policy, &header, kind)?;
+            let kid = header.kid().unwrap_or("");
+            if kid.len() <= MAX_KID_BYTES {
+                remote.ensure(kid).await?;
+            }
         }
-        let mut buffers = jws::Buffers::default();
-        let checked = self.prepare(token, TokenKind::Session, &mut buffers).await?;
-        self.owned_verified(token, checked, self.clock.now())
-    }
-
-    /// [`Verifier::verify_template`], fetching keys first when the key source is remote.
-    ///
-    /// # Errors
-    /// The first policy check that fails, as a [`VerifyError`].
-    #[cfg(feature = "remote")]
-    pub async fn verify_template_async<C: ClerkClaims + DeserializeOwned>(
-        &self,
-        token: &str,
-    ) -> Result<TemplateClaims<C>, VerifyError> {
-        let mut buffers = jws::Buffers::default();
-        let checked = self.prepare(token, TokenKind::Template, &mut buffers).await?;
-        self.template_claims(token, checked, TokenKind::Template, &C::constant_claims())
-    }
-
-    /// [`Verifier::verify_json`], fetching keys first when the key source is remote.
-    ///
-    /// # Errors
-    /// The first policy check that fails, as a [`VerifyError`].
-    #[cfg(feature = "remote")]
-    pub async fn verify_json_async(&self, token: &str, kind: TokenKind) -> Result<Value, VerifyError> {
-        let mut buffers = jws::Buffers::default();
-        let checked = self.prepare(token, kind, &mut buffers).await?;
-        self.json_claims(token, checked, kind, &Map::new())
+        let _ = (token, kind);
+        Ok(())
     }
 
     /// Checks only that `token` is a well-formed JWS signed by this verifier's key (the policy's
     /// steps 1 to 6), without looking at any claim.
     ///
+    /// ```
+    /// use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}};
+    /// let verifier = Verifier::new(Key::hmac(&[1; 32], Algorithm::HS256).unwrap());
+    /// assert_eq!(verifier.verify_signature("a.b").unwrap_err().reason.code(), "token-invalid");
+    /// ```
+    ///
     /// # Errors
     /// The first check that fails, as a [`VerifyError`].
     pub fn verify_signature<'t>(&self, token: &'t str) -> Result<Decoded<'t>, VerifyError> {
         let mut buffers = jws::Buffers::default();
-        let checked = policy::before_key(self, token, TokenKind::Any, &mut buffers)?;
-        let _key = policy::signature(self, &checked)?;
+        let (checked, _key) = policy::signed(self, token, TokenKind::Any, &mut buffers)?;
         Ok(checked.into_decoded())
     }
 
-    /// Verifies a session token into its claims, with the session customization's claims as `C`.
+    /// Verifies a session token into its claims, with the session customization's claims as `C`:
+    /// `S` is [`SessionClaims<C>`] (owned; a token the cache holds is read again from its cached
+    /// payload) or `Arc<SessionClaims<C>>` (shared with the token cache: a token seen before, and
+    /// unexpired, costs a lookup and an `Arc` clone, not a parse). With a remote key source, call
+    /// [`Verifier::fetch_key`] first.
+    ///
+    /// ```
+    /// # use clerk_claims_runtime::{SessionClaims, Verifier, keys::{Algorithm, Key}};
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # use std::sync::Arc;
+    /// # let secret = [7u8; 32];
+    /// # let input = format!("{}.{}", B64.encode(r#"{"alg":"HS256","typ":"JWT"}"#), B64.encode(r#"{"sub":"user_1","sid":"sess_1","iat":1000,"exp":1060}"#));
+    /// # let tag = aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret), input.as_bytes());
+    /// # let token = format!("{input}.{}", B64.encode(tag.as_ref()));
+    /// let verifier = Verifier::new(Key::hmac(&secret, Algorithm::HS256).unwrap()).now(1010);
+    /// let owned: SessionClaims = verifier.verify_session(&token).unwrap();
+    /// let first: Arc<SessionClaims> = verifier.verify_session(&token).unwrap();
+    /// let again: Arc<SessionClaims> = verifier.verify_session(&token).unwrap();
+    /// assert!(Arc::ptr_eq(&first, &again));
+    /// assert_eq!((owned.user_id(), again.user_id()), ("user_1", "user_1"));
+    /// ```
     ///
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
-    pub fn verify_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
+    pub fn verify_session<S: SessionOutput>(&self, token: &str) -> Result<S, VerifyError> {
+        S::verify(self, token)
+    }
+
+    /// A session token's claims, owned.
+    fn owned_session<C: DeserializeOwned>(&self, token: &str) -> Result<SessionClaims<C>, VerifyError> {
         let now = self.clock.now();
-        if let Some(claims) = self.owned_hit(token, now) {
+        if let Some(claims) =
+            self.hit(token, now, |entry| SessionClaims::from_payload(&entry.payload).map_err(claims_invalid))
+        {
             return claims;
         }
-        self.owned_verified(token, None, now)
-    }
-
-    /// The claims of a session token the token cache holds, read from its payload.
-    fn owned_hit<C: DeserializeOwned>(
-        &self,
-        token: &str,
-        now: i64,
-    ) -> Option<Result<SessionClaims<C>, VerifyError>> {
-        self.hit(token, now, |entry| SessionClaims::from_payload(&entry.payload).map_err(claims_invalid))
-    }
-
-    /// Verifies a session token the token cache does not hold into owned claims, and remembers it
-    /// (`checked`: the token past steps 1 to 3 when they have run).
-    fn owned_verified<'t, C: DeserializeOwned>(
-        &self,
-        token: &'t str,
-        checked: Option<jws::Jws<'t, '_>>,
-        now: i64,
-    ) -> Result<SessionClaims<C>, VerifyError> {
-        let verified = self.verify_session_uncached(token, checked)?;
+        let verified = self.verify_session_uncached(token)?;
         if self.cache.is_none() {
             return verified.claims;
         }
@@ -473,50 +470,26 @@ impl Verifier {
         claims
     }
 
-    /// Verifies a session token into claims shared with the token cache: a token seen before (and
-    /// unexpired) costs a lookup and an `Arc` clone, not a parse. With the cache off it is
-    /// [`Verifier::verify_session`] in an `Arc`.
-    ///
-    /// # Errors
-    /// The first policy check that fails, as a [`VerifyError`].
-    ///
-    /// ```
-    /// # use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}};
-    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
-    /// # let secret = [7u8; 32];
-    /// # let input = format!("{}.{}", B64.encode(r#"{"alg":"HS256","typ":"JWT"}"#), B64.encode(r#"{"sub":"user_1","sid":"sess_1","iat":1000,"exp":1060}"#));
-    /// # let tag = aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret), input.as_bytes());
-    /// # let token = format!("{input}.{}", B64.encode(tag.as_ref()));
-    /// let verifier = Verifier::new(Key::hmac(&secret, Algorithm::HS256).unwrap()).now(1010);
-    /// let first = verifier.verify_session_shared::<()>(&token).unwrap();
-    /// let again = verifier.verify_session_shared::<()>(&token).unwrap();
-    /// assert!(std::sync::Arc::ptr_eq(&first, &again));
-    /// assert_eq!(again.user_id(), "user_1");
-    /// ```
-    pub fn verify_session_shared<C>(&self, token: &str) -> Result<Arc<SessionClaims<C>>, VerifyError>
+    /// A session token's claims, shared with the token cache.
+    fn shared_session<C>(&self, token: &str) -> Result<Arc<SessionClaims<C>>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        let now = self.clock.now();
         // A hit shares the claims without taking a share of the entry too.
-        if let Some(claims) = self.hit(token, now, |entry| shared_claims(entry)) {
+        if let Some(claims) = self.hit(token, self.clock.now(), |entry| shared_claims(entry)) {
             return claims.map_err(claims_invalid);
         }
-        self.share_verified(token, None, now).map(|(_, claims)| claims)
+        self.share_verified(token).map(|(_, claims)| claims)
     }
 
     /// Verifies a session token the token cache does not hold, and remembers it: its entry (with the
     /// cache off, an entry of its own) and its claims as `SessionClaims<C>`, shared with the entry.
-    fn share_verified<'t, C>(
-        &self,
-        token: &'t str,
-        checked: Option<jws::Jws<'t, '_>>,
-        now: i64,
-    ) -> Result<SharedSession<C>, VerifyError>
+    fn share_verified<C>(&self, token: &str) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
-        let (claims, entry) = self.verify_session_uncached(token, checked)?.into_entry();
+        let now = self.clock.now();
+        let (claims, entry) = self.verify_session_uncached(token)?.into_entry();
         self.remember(token, entry.clone(), now);
         let claims = Arc::new(claims?);
         entry.set_typed(claims.clone());
@@ -525,24 +498,23 @@ impl Verifier {
 
     /// The policy, Clerk's claims and `C` in one pass over the payload, with what the cache keeps. A
     /// token whose claims do not fit `C` is still valid (and cached): the error is the claims'.
-    fn verify_session_uncached<'t, C: DeserializeOwned>(
+    fn verify_session_uncached<C: DeserializeOwned>(
         &self,
-        token: &'t str,
-        checked: Option<jws::Jws<'t, '_>>,
+        token: &str,
     ) -> Result<VerifiedSession<C>, VerifyError> {
-        let policy::Signed { payload, key, category } =
-            policy::signed(self, token, TokenKind::Session, checked)?;
+        let mut payload = Vec::new();
         let mut clerk = SessionSlots::default();
-        let policy::Read { value, exp, .. } = policy::read_claims::<C, _>(
+        let passed = policy::apply::<C, _>(
             self,
-            &payload,
-            category,
+            token,
             TokenKind::Session,
             &Map::new(),
             POLICY_CLAIMS,
             &mut clerk,
+            &mut payload,
         )?;
-        let claims = SessionClaims::from_read(clerk, value, &payload).map_err(claims_invalid);
+        let (exp, key) = (passed.exp, passed.key);
+        let claims = SessionClaims::from_read(clerk, passed.value, passed.payload).map_err(claims_invalid);
         Ok(VerifiedSession { claims, payload, exp, key, now: self.clock.now() })
     }
 
@@ -573,10 +545,9 @@ impl Verifier {
     }
 
     /// A session token's cache entry and claims (read once per type), fetching keys first when the
-    /// key source is remote and the cache does not hold the token: the web layer's one verification
-    /// per request.
+    /// cache does not hold the token: the web layer's one verification per request.
     #[cfg(any(feature = "axum", feature = "actix-web"))]
-    pub(crate) async fn session_shared_async<C>(&self, token: &str) -> Result<SharedSession<C>, VerifyError>
+    pub(crate) async fn session_entry<C>(&self, token: &str) -> Result<SharedSession<C>, VerifyError>
     where
         C: DeserializeOwned + Send + Sync + 'static,
     {
@@ -584,13 +555,32 @@ impl Verifier {
             let claims = shared_claims(&entry).map_err(claims_invalid)?;
             return Ok((entry, claims));
         }
-        let mut buffers = jws::Buffers::default();
-        let checked = self.prepare(token, TokenKind::Session, &mut buffers).await?;
-        self.share_verified(token, checked, self.clock.now())
+        self.load_key(token, TokenKind::Session).await?;
+        self.share_verified(token)
     }
 
     /// Verifies a JWT-template token into its claims type; the constant claims the type records
-    /// (such as a literal `aud`) must hold.
+    /// (such as a literal `aud`) must hold. With a remote key source, call [`Verifier::fetch_key`]
+    /// first.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{ClerkClaims, TemplateClaims, Verifier, keys::{Algorithm, Key}};
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # let secret = [7u8; 32];
+    /// # let input = format!("{}.{}", B64.encode(r#"{"alg":"HS256"}"#), B64.encode(r#"{"sub":"user_1","plan":"pro","iat":1000,"exp":1060}"#));
+    /// # let tag = aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret), input.as_bytes());
+    /// # let token = format!("{input}.{}", B64.encode(tag.as_ref()));
+    /// #[derive(serde::Deserialize)]
+    /// struct Plan { plan: String }
+    /// impl ClerkClaims for Plan {
+    ///     fn claims_json() -> serde_json::Value { serde_json::json!({"plan": "{{user.public_metadata.plan}}"}) }
+    ///     fn template_json() -> serde_json::Value { Self::claims_json() }
+    ///     fn json_schema() -> serde_json::Value { serde_json::json!({}) }
+    /// }
+    /// let verifier = Verifier::new(Key::hmac(&secret, Algorithm::HS256).unwrap()).now(1010);
+    /// let claims: TemplateClaims<Plan> = verifier.verify_template(&token).unwrap();
+    /// assert_eq!((claims.registered.sub.as_str(), claims.custom.plan.as_str()), ("user_1", "pro"));
+    /// ```
     ///
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
@@ -598,87 +588,83 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<TemplateClaims<C>, VerifyError> {
-        self.template_claims(token, None, TokenKind::Template, &C::constant_claims())
-    }
-
-    /// Verifies a token of either kind into registered claims and `C`.
-    ///
-    /// # Errors
-    /// The first policy check that fails, as a [`VerifyError`].
-    pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<TemplateClaims<C>, VerifyError> {
-        self.template_claims(token, None, TokenKind::Any, &Map::new())
-    }
-
-    /// The policy, the registered claims and `C` in one pass over the payload.
-    fn template_claims<'t, C: DeserializeOwned>(
-        &self,
-        token: &'t str,
-        checked: Option<jws::Jws<'t, '_>>,
-        kind: TokenKind,
-        constants: &Map<String, Value>,
-    ) -> Result<TemplateClaims<C>, VerifyError> {
-        let signed = policy::signed(self, token, kind, checked)?;
-        let payload = signed.payload;
-        let read = policy::read_claims::<C, ()>(
+        let mut payload = Vec::new();
+        let passed = policy::apply::<C, ()>(
             self,
-            &payload,
-            signed.category,
-            kind,
-            constants,
+            token,
+            TokenKind::Template,
+            &C::constant_claims(),
             TEMPLATE_CLAIM_NAMES,
             &mut (),
+            &mut payload,
         )?;
-        TemplateClaims::from_read(&read.members, read.value, &payload).map_err(claims_invalid)
+        TemplateClaims::from_read(&passed.members, passed.value, passed.payload).map_err(claims_invalid)
     }
 
-    /// Verifies a token of `kind` and returns its payload as JSON.
+    /// Verifies a token of `kind` and returns its payload as JSON (the verifier's
+    /// [`Verifier::constant_claims`] must hold). With a remote key source, call
+    /// [`Verifier::fetch_key`] first.
+    ///
+    /// ```
+    /// use clerk_claims_runtime::{Verifier, keys::{Algorithm, Key}, verify::TokenKind};
+    /// # use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+    /// # let secret = [7u8; 32];
+    /// # let input = format!("{}.{}", B64.encode(r#"{"alg":"HS256"}"#), B64.encode(r#"{"sub":"user_1","plan":"pro","iat":1000,"exp":1060}"#));
+    /// # let tag = aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret), input.as_bytes());
+    /// # let token = format!("{input}.{}", B64.encode(tag.as_ref()));
+    /// let verifier = Verifier::new(Key::hmac(&secret, Algorithm::HS256).unwrap()).now(1010);
+    /// let claims = verifier.verify_json(&token, TokenKind::Template).unwrap();
+    /// assert_eq!(claims["plan"], "pro");
+    /// ```
     ///
     /// # Errors
     /// The first policy check that fails, as a [`VerifyError`].
     pub fn verify_json(&self, token: &str, kind: TokenKind) -> Result<Value, VerifyError> {
-        self.verify_json_with(token, kind, &Map::new())
-    }
-
-    /// [`Verifier::verify_json`], also requiring `constants` (claims a template always renders with
-    /// one value, such as its literal `aud`).
-    ///
-    /// # Errors
-    /// The first policy check that fails, as a [`VerifyError`].
-    pub fn verify_json_with(
-        &self,
-        token: &str,
-        kind: TokenKind,
-        constants: &Map<String, Value>,
-    ) -> Result<Value, VerifyError> {
-        self.json_claims(token, None, kind, constants)
-    }
-
-    /// The policy over a token of `kind` and its payload as JSON.
-    fn json_claims<'t>(
-        &self,
-        token: &'t str,
-        checked: Option<jws::Jws<'t, '_>>,
-        kind: TokenKind,
-        constants: &Map<String, Value>,
-    ) -> Result<Value, VerifyError> {
-        let signed = policy::signed(self, token, kind, checked)?;
-        let payload = signed.payload;
-        let read = policy::read_claims::<Value, ()>(
-            self,
-            &payload,
-            signed.category,
-            kind,
-            constants,
-            POLICY_CLAIMS,
-            &mut (),
-        )?;
-        match read.value {
+        let mut payload = Vec::new();
+        let passed =
+            policy::apply::<Value, ()>(self, token, kind, &Map::new(), POLICY_CLAIMS, &mut (), &mut payload)?;
+        match passed.value {
             Some(value) => Ok(value),
-            None => serde_json::from_slice(&payload)
+            None => serde_json::from_slice(passed.payload)
                 .map_err(|e| claims_invalid(crate::claims::ClaimsError::from(e))),
         }
     }
 }
+
+/// What [`Verifier::verify_session`] returns: [`SessionClaims<C>`], owned, or
+/// `Arc<SessionClaims<C>>`, shared with the token cache.
+///
+/// ```
+/// use clerk_claims_runtime::{SessionClaims, verify::SessionOutput};
+/// fn returns<S: SessionOutput>() {}
+/// returns::<SessionClaims>();
+/// returns::<std::sync::Arc<SessionClaims<serde_json::Value>>>();
+/// ```
+pub trait SessionOutput: sealed::Verify {}
+
+mod sealed {
+    use super::{Arc, DeserializeOwned, SessionClaims, Verifier, VerifyError};
+
+    /// How a [`super::SessionOutput`] is verified; not implementable outside this crate.
+    pub trait Verify: Sized {
+        fn verify(verifier: &Verifier, token: &str) -> Result<Self, VerifyError>;
+    }
+
+    impl<C: DeserializeOwned> Verify for SessionClaims<C> {
+        fn verify(verifier: &Verifier, token: &str) -> Result<Self, VerifyError> {
+            verifier.owned_session(token)
+        }
+    }
+
+    impl<C: DeserializeOwned + Send + Sync + 'static> Verify for Arc<SessionClaims<C>> {
+        fn verify(verifier: &Verifier, token: &str) -> Result<Self, VerifyError> {
+            verifier.shared_session(token)
+        }
+    }
+}
+
+impl<C: DeserializeOwned> SessionOutput for SessionClaims<C> {}
+impl<C: DeserializeOwned + Send + Sync + 'static> SessionOutput for Arc<SessionClaims<C>> {}
 
 /// A session token's cache entry and its claims shared with it.
 type SharedSession<C> = (Arc<cache::Entry>, Arc<SessionClaims<C>>);

@@ -13,7 +13,8 @@
 //! 5. `typ`: absent or `JWT` by default;
 //! 6. signature, with the key pinned to its algorithm; nothing in the payload is trusted before it;
 //!    then the payload must be a JSON object without duplicate keys, nesting bounded;
-//! 7. `sub` a string; `aud` when configured, and the claims type's constant `aud`: both must hold;
+//! 7. `sub` a string; `aud` when configured, and a constant `aud` (the claims type's or the
+//!    verifier's): both must hold;
 //!    `azp` when authorized parties are configured;
 //! 8. `exp` required, `nbf` and `iat` optional, all JSON numbers; expired when
 //!    `exp <= now - skew`, not active when `nbf > now + skew`, `iat > now + skew` rejected;
@@ -22,7 +23,9 @@
 //!     absent or Clerk's "ignore") also a session's lifetime (`exp - iat` within
 //!     [`Verifier::session_max_lifetime`], 60 s by default); a template token has no `sid`;
 //! 11. `sts: "pending"` is signed out unless allowed;
-//! 12. constant claims of the claims type.
+//! 12. constant claims: the claims type's and those set with [`Verifier::constant_claims`].
+//!
+//! [`apply`] runs them in this order; [`signed`] is steps 1 to 6 alone.
 
 use std::borrow::Cow;
 
@@ -65,6 +68,8 @@ pub(crate) struct Policy {
     pub(crate) session_max_lifetime: i64,
     /// Whether the bundled development key verifies for any issuer.
     pub(crate) allow_development_key: bool,
+    /// Claims every token must carry with these values (a template's constants).
+    pub(crate) constant_claims: Map<String, Value>,
 }
 
 impl Default for Policy {
@@ -80,6 +85,7 @@ impl Default for Policy {
             allow_pending: false,
             session_max_lifetime: DEFAULT_SESSION_MAX_LIFETIME,
             allow_development_key: false,
+            constant_claims: Map::new(),
         }
     }
 }
@@ -98,13 +104,6 @@ pub(crate) enum Category {
     Unmarked,
 }
 
-/// A token past steps 1 to 6: its payload, the key that verified it, and its category.
-pub(crate) struct Signed {
-    pub payload: Vec<u8>,
-    pub key: Arc<Key>,
-    pub category: Category,
-}
-
 const ENSURE_CLERK_JWT: &str = "Make sure that this is a valid Clerk-generated JWT.";
 
 fn fail(reason: Reason, message: impl Into<String>) -> VerifyError {
@@ -119,37 +118,50 @@ fn not_clerk(reason: Reason, message: impl Into<String>) -> VerifyError {
 /// The claims the policy looks at.
 pub(crate) const POLICY_CLAIMS: &[&str] = &["sub", "exp", "nbf", "iat", "aud", "azp", "iss", "sid", "sts"];
 
-/// A payload that passed the policy (steps 7 to 12).
-pub(crate) struct Read<'p, T> {
-    /// The payload read as `T`; `None` when it does not fit `T` (read it again for the error).
+/// A token that passed every step: its payload, read as `T` (`None` when it does not fit `T`: read it
+/// again for the error, the token itself is valid), the top-level members asked for as their JSON
+/// text, `exp`, and the key that verified it.
+pub(crate) struct Passed<'p, T> {
+    pub payload: &'p [u8],
     pub value: Option<T>,
-    /// The top-level members asked for, as their JSON text.
     pub members: Members<'p>,
-    /// `exp`.
     pub exp: i64,
+    pub key: Arc<Key>,
 }
 
-/// Steps 7 to 12 over a verified payload, in the one strict pass that refuses duplicate keys and
-/// deep nesting, reads the payload as `T` and into `slots`, and keeps the members named in `read` (a
-/// superset of [`POLICY_CLAIMS`]) for the policy and the caller. Claims nobody reads are walked,
-/// not built.
-pub(crate) fn read_claims<'p, T: Deserialize<'p>, S: Slots<'p>>(
+/// The policy: steps 1 to 12 over `token`, in order. The payload, once its signature holds, is
+/// kept in `payload` and read in one strict pass that refuses duplicate keys and deep nesting,
+/// reads it as `T` and into `slots`, and keeps the members named in `read` (a superset of
+/// [`POLICY_CLAIMS`]) for the later steps and the caller. Claims nobody reads are walked, not built.
+/// `constants` are the claims type's constant claims; the verifier's own are added to them.
+pub(crate) fn apply<'p, T: Deserialize<'p>, S: Slots<'p>>(
     verifier: &Verifier,
-    payload: &'p [u8],
-    category: Category,
+    token: &str,
     kind: TokenKind,
     constants: &Map<String, Value>,
     read: &[&str],
     slots: &mut S,
-) -> Result<Read<'p, T>, VerifyError> {
-    let names: Cow<'_, [&str]> = if constants.is_empty() {
+    payload: &'p mut Vec<u8>,
+) -> Result<Passed<'p, T>, VerifyError> {
+    let policy = &verifier.policy;
+    let mut buffers = Buffers::default();
+    let (jws, key) = signed(verifier, token, kind, &mut buffers)?;
+    let category = match jws.header.cat() {
+        Some(category::SESSION) => Category::Session,
+        Some(category::TEMPLATE) => Category::Template,
+        _ => Category::Unmarked,
+    };
+    *payload = jws.payload;
+    let payload: &'p [u8] = payload;
+    let names: Cow<'_, [&str]> = if constants.is_empty() && policy.constant_claims.is_empty() {
         Cow::Borrowed(read)
     } else {
-        Cow::Owned(read.iter().copied().chain(constants.keys().map(String::as_str)).collect())
+        let constant_names = policy.constant_claims.keys().chain(constants.keys()).map(String::as_str);
+        Cow::Owned(read.iter().copied().chain(constant_names).collect())
     };
     // Claims that do not fit `T` are the caller's to report, once the policy has passed.
     let (value, claims) = read_checked::<T, S>(payload, &names, slots)?;
-    let (policy, now) = (&verifier.policy, verifier.clock.now());
+    let now = verifier.clock.now();
     subject(&claims)?;
     audience(policy, &claims, constants)?;
     authorized_party(policy, &claims)?;
@@ -157,57 +169,40 @@ pub(crate) fn read_claims<'p, T: Deserialize<'p>, S: Slots<'p>>(
     issuer(policy, &claims)?;
     token_kind(policy, &claims, kind, category, exp, iat)?;
     pending(policy, &claims, kind)?;
-    constant_claims(&claims, constants)?;
-    Ok(Read { value, members: claims, exp })
+    constant_claims(policy, &claims, constants)?;
+    Ok(Passed { payload, value, members: claims, exp, key })
 }
 
-/// Steps 1 to 3, which need no key: form, header, category. The header and signature are decoded
-/// into `buffers`.
-pub(crate) fn before_key<'t, 'h>(
+/// Steps 1 to 6: the token is a well-formed JWS signed by this verifier's key; no claim is looked
+/// at. Returns it decoded (header and signature into `buffers`) and the key that verified it.
+pub(crate) fn signed<'t, 'h>(
     verifier: &Verifier,
     token: &'t str,
     kind: TokenKind,
     buffers: &'h mut Buffers,
-) -> Result<Jws<'t, 'h>, VerifyError> {
+) -> Result<(Jws<'t, 'h>, Arc<Key>), VerifyError> {
     let policy = &verifier.policy;
     let jws = decode_into(token, policy.max_token_bytes, buffers)?;
-    header_algorithm(policy, &jws.header)?;
-    token_category(&jws.header, kind)?;
-    Ok(jws)
-}
-
-/// Steps 4 to 6 for a token past steps 1 to 3: it is signed by this verifier's key; no claim is
-/// looked at. Returns the key that verified it.
-pub(crate) fn signature(verifier: &Verifier, jws: &Jws<'_, '_>) -> Result<Arc<Key>, VerifyError> {
+    header_steps(policy, &jws.header, kind)?;
     let alg = jws.header.alg().unwrap_or_default();
-    with_key(verifier, &jws.header, |key| {
+    let key = with_key(verifier, &jws.header, |key| {
         development_key(verifier, key)?;
-        header_type(&verifier.policy, &jws.header)?;
+        header_type(policy, &jws.header)?;
         key.verify(alg, jws.signing_input.as_bytes(), jws.signature)?;
         Ok(key.clone())
-    })
+    })?;
+    Ok((jws, key))
 }
 
-/// Steps 1 to 6, and the token they passed. `checked` is the token past steps 1 to 3 when they
-/// have run already (the async path runs them before it fetches keys).
-pub(crate) fn signed<'t>(
-    verifier: &Verifier,
-    token: &'t str,
+/// Steps 2 and 3, which need only the header: what [`Verifier::fetch_key`] checks before it may
+/// fetch a key set.
+pub(crate) fn header_steps(
+    policy: &Policy,
+    header: &RawHeader<'_>,
     kind: TokenKind,
-    checked: Option<Jws<'t, '_>>,
-) -> Result<Signed, VerifyError> {
-    let mut buffers = Buffers::default();
-    let jws = match checked {
-        Some(jws) => jws,
-        None => before_key(verifier, token, kind, &mut buffers)?,
-    };
-    let key = signature(verifier, &jws)?;
-    let category = match jws.header.cat() {
-        Some(category::SESSION) => Category::Session,
-        Some(category::TEMPLATE) => Category::Template,
-        _ => Category::Unmarked,
-    };
-    Ok(Signed { payload: jws.payload, key, category })
+) -> Result<(), VerifyError> {
+    header_algorithm(policy, header)?;
+    token_category(header, kind)
 }
 
 fn header_algorithm<'h>(policy: &Policy, header: &'h RawHeader<'_>) -> Result<&'h str, VerifyError> {
@@ -345,8 +340,10 @@ fn audience(
         let expected: Vec<&str> = policy.audiences.iter().map(String::as_str).collect();
         audience_among(claims, &expected)?;
     }
-    if let Some(Value::String(aud)) = constants.get("aud") {
-        audience_among(claims, &[aud.as_str()])?;
+    for constants in [&policy.constant_claims, constants] {
+        if let Some(Value::String(aud)) = constants.get("aud") {
+            audience_among(claims, &[aud.as_str()])?;
+        }
     }
     Ok(())
 }
@@ -550,8 +547,12 @@ fn pending(policy: &Policy, claims: &Members<'_>, kind: TokenKind) -> Result<(),
     Ok(())
 }
 
-fn constant_claims(claims: &Members<'_>, constants: &Map<String, Value>) -> Result<(), VerifyError> {
-    for (name, expected) in constants {
+fn constant_claims(
+    policy: &Policy,
+    claims: &Members<'_>,
+    constants: &Map<String, Value>,
+) -> Result<(), VerifyError> {
+    for (name, expected) in policy.constant_claims.iter().chain(constants) {
         if name == "aud" && expected.is_string() {
             continue; // checked with the audience
         }

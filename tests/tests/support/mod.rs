@@ -52,6 +52,16 @@ pub fn jwks() -> Jwks {
 }
 
 /// A verifier for the instance, at [`NOW`], with issuer and authorized party configured.
+/// The async path an application takes with a remote key set: the key first (fetched when needed),
+/// then the synchronous verification.
+pub async fn verify_session_async<C: serde::de::DeserializeOwned>(
+    verifier: &Verifier,
+    token: &str,
+) -> Result<clerk_claims_runtime::SessionClaims<C>, clerk_claims_runtime::VerifyError> {
+    verifier.fetch_key(token, clerk_claims_runtime::verify::TokenKind::Session).await?;
+    verifier.verify_session(token)
+}
+
 pub fn verifier() -> Verifier {
     Verifier::new(jwks()).issuer(ISSUER).authorized_parties([AZP]).now(NOW)
 }
