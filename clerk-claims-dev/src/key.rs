@@ -86,13 +86,13 @@ impl Signer {
         match self {
             Signer::Jwt(key, algorithm) => {
                 let signature = jsonwebtoken::crypto::sign(input, key, *algorithm)
-                    .map_err(|e| KeyError(format!("signing failed: {e}")))?;
-                URL_SAFE_NO_PAD.decode(signature).map_err(|_| KeyError("signing failed".into()))
+                    .map_err(|e| KeyError::SigningFailed { reason: Some(e.to_string()) })?;
+                URL_SAFE_NO_PAD.decode(signature).map_err(|_| KeyError::SigningFailed { reason: None })
             }
             Signer::P521(pair) => pair
                 .sign(&aws_lc_rs::rand::SystemRandom::new(), input)
                 .map(|s| s.as_ref().to_vec())
-                .map_err(|_| KeyError("signing failed".into())),
+                .map_err(|_| KeyError::SigningFailed { reason: None }),
         }
     }
 }
@@ -110,7 +110,7 @@ fn parse_private(algorithm: Algorithm, material: &[u8]) -> Result<(Signer, Optio
         Algorithm::EdDSA => "an Ed25519 private key in PEM (PKCS#8: `-----BEGIN PRIVATE KEY-----`)",
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => "an HMAC secret",
     };
-    let wrong = |found: &str| KeyError(format!("{algorithm} needs {needs}; found {found}"));
+    let wrong = |found: &'static str| KeyError::WrongMaterial { algorithm, needs, found };
     if matches!(algorithm, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
         // The verifying rule: a secret as long as the hash, and never a public key's text.
         Key::hmac(material, algorithm)?;
@@ -133,7 +133,7 @@ fn parse_private(algorithm: Algorithm, material: &[u8]) -> Result<(Signer, Optio
             }))?;
             let label = if label.is_empty() { "PRIVATE KEY" } else { label.as_str() };
             let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem(label, &der).as_bytes())
-                .map_err(|e| KeyError(format!("the RSA key was refused: {e}")))?;
+                .map_err(|e| KeyError::Rejected { what: "RSA key", reason: e.to_string() })?;
             let alg =
                 jwt_algorithm(algorithm).ok_or_else(|| wrong("an algorithm jsonwebtoken does not sign"))?;
             Ok((Signer::Jwt(key, alg), Some(public)))
@@ -153,7 +153,7 @@ fn parse_private(algorithm: Algorithm, material: &[u8]) -> Result<(Signer, Optio
             let signer = match jwt_algorithm(algorithm) {
                 Some(alg) => Signer::Jwt(
                     jsonwebtoken::EncodingKey::from_ec_pem(pem("PRIVATE KEY", &der).as_bytes())
-                        .map_err(|e| KeyError(format!("the EC key was refused: {e}")))?,
+                        .map_err(|e| KeyError::Rejected { what: "EC key", reason: e.to_string() })?,
                     alg,
                 ),
                 None => Signer::P521(pair),
@@ -168,7 +168,7 @@ fn parse_private(algorithm: Algorithm, material: &[u8]) -> Result<(Signer, Optio
                 &json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())}),
             )?;
             let key = jsonwebtoken::EncodingKey::from_ed_pem(pem("PRIVATE KEY", &der).as_bytes())
-                .map_err(|e| KeyError(format!("the Ed25519 key was refused: {e}")))?;
+                .map_err(|e| KeyError::Rejected { what: "Ed25519 key", reason: e.to_string() })?;
             Ok((Signer::Jwt(key, jsonwebtoken::Algorithm::EdDSA), Some(public)))
         }
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => Err(wrong("a request for a private key")),
@@ -221,13 +221,15 @@ impl SigningKey {
     /// [`KeyError`] naming what is wrong with the PEM.
     pub fn from_pem(pem: &str, kid: &str) -> Result<SigningKey, KeyError> {
         let (signer, public) = parse_private(Algorithm::RS256, pem.as_bytes())?;
-        let public = public.ok_or_else(|| KeyError("an RSA key has a public half".into()))?;
+        let public =
+            public.ok_or(KeyError::Rejected { what: "RSA key", reason: "it has no public half".into() })?;
         let jwk = json!({"kid": kid, "kty": "RSA", "alg": "RS256", "use": "sig", "n": public.jwk()["n"], "e": public.jwk()["e"]});
         let public = Key::from_jwk(&jwk)?;
-        let (_, der) = pem_der(pem).ok_or_else(|| KeyError("the RSA key's PEM is not base64".into()))?;
-        let pair = RsaKeyPair::from_pkcs8(&der)
-            .or_else(|_| RsaKeyPair::from_der(&der))
-            .map_err(|_| KeyError("not an RSA key".into()))?;
+        let (_, der) = pem_der(pem)
+            .ok_or_else(|| KeyError::BadEncoding { part: "the RSA key's PEM".into(), encoding: "base64" })?;
+        let pair = RsaKeyPair::from_pkcs8(&der).or_else(|_| RsaKeyPair::from_der(&der)).map_err(|_| {
+            KeyError::Rejected { what: "RSA key", reason: "it is not an RSA private key".into() }
+        })?;
         let spki = {
             use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
             let der: Result<PublicKeyX509Der<'static>, _> = pair.public_key().as_der();

@@ -149,7 +149,7 @@ fn rsa_pkcs1_v15_vectors() {
         let (checked, refused) = primitive(name, |g| {
             let mut jwk = g["keyJwk"].clone();
             jwk["alg"] = json!(alg);
-            Key::from_jwk(&jwk).map_err(|e| e.0)
+            Key::from_jwk(&jwk).map_err(|e| e.to_string())
         });
         assert!(checked > 200, "{name}");
         assert!(refused <= 2, "{name}: only the e = 3 keys are refused, {refused}");
@@ -163,7 +163,7 @@ fn ecdsa_p1363_vectors() {
         "ecdsa_secp384r1_sha384_p1363_test.json",
         "ecdsa_secp521r1_sha512_p1363_test.json",
     ] {
-        let (checked, refused) = primitive(name, |g| Key::from_jwk(&ec_jwk(g)).map_err(|e| e.0));
+        let (checked, refused) = primitive(name, |g| Key::from_jwk(&ec_jwk(g)).map_err(|e| e.to_string()));
         assert!(checked > 200 && refused == 0, "{name}: {checked} {refused}");
     }
 }
@@ -188,7 +188,7 @@ fn ec_jwk(group: &Value) -> Value {
 #[test]
 fn ed25519_vectors() {
     let (checked, refused) =
-        primitive("ed25519_test.json", |g| Key::from_jwk(&g["publicKeyJwk"]).map_err(|e| e.0));
+        primitive("ed25519_test.json", |g| Key::from_jwk(&g["publicKeyJwk"]).map_err(|e| e.to_string()));
     assert!(checked > 100 && refused == 0, "{checked} {refused}");
 }
 

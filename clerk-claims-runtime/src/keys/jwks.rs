@@ -10,7 +10,7 @@ use super::{Key, KeyError};
 #[derive(Debug, Clone, Default)]
 pub struct Jwks {
     keys: Vec<Arc<Key>>,
-    refused: Vec<(Option<String>, String)>,
+    refused: Vec<(Option<String>, KeyError)>,
 }
 
 impl Jwks {
@@ -53,16 +53,14 @@ impl Jwks {
             Some(kinds.contains(&true) && kinds.contains(&false))
         });
         if allow_symmetric && mixed == Some(true) {
-            return Err(KeyError(
-                "the key set mixes symmetric and public keys; keep them in separate sets".into(),
-            ));
+            return Err(KeyError::MixedKeySet);
         }
-        let doc: Value =
-            serde_json::from_str(text).map_err(|e| KeyError(format!("the JWKS is not valid JSON: {e}")))?;
+        let doc: Value = serde_json::from_str(text)
+            .map_err(|e| KeyError::NotAJwks { problem: format!("is not valid JSON: {e}") })?;
         let keys = doc
             .get("keys")
             .and_then(Value::as_array)
-            .ok_or_else(|| KeyError("the JWKS has no `keys` array".into()))?;
+            .ok_or_else(|| KeyError::NotAJwks { problem: "has no `keys` array".into() })?;
         let mut jwks = Jwks::default();
         let kid_of = |jwk: &Value| jwk.get("kid").and_then(Value::as_str).map(str::to_string);
         let kids: Vec<Option<String>> = keys.iter().map(kid_of).collect();
@@ -72,21 +70,21 @@ impl Jwks {
                 && kids.iter().filter(|k| k.as_deref() == Some(kid.as_str())).count() > 1
             {
                 if jwks.refusal(&kid).is_none() {
-                    jwks.refused.push((Some(kid), "two keys in the set share this kid".into()));
+                    jwks.refused.push((Some(kid), KeyError::DuplicateKid));
                 }
                 continue;
             }
             if !allow_symmetric && jwk.get("kty").and_then(Value::as_str) == Some("oct") {
                 // A published key is public: an HMAC key in it would let anyone mint tokens.
                 let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
-                jwks.refused.push((kid, "a symmetric key is never taken from a published key set".into()));
+                jwks.refused.push((kid, KeyError::SymmetricInPublishedSet));
                 continue;
             }
             match Key::from_jwk(jwk) {
                 Ok(key) => jwks.keys.push(Arc::new(key)),
                 Err(e) => {
                     let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
-                    jwks.refused.push((kid, e.0));
+                    jwks.refused.push((kid, e));
                 }
             }
         }
@@ -128,10 +126,11 @@ impl Jwks {
     ///
     /// ```
     /// let jwks = clerk_claims_runtime::Jwks::from_json(r#"{"keys": [{"kty": "RSA", "kid": "weak", "n": "AQAB", "e": "AQAB"}]}"#).unwrap();
-    /// assert!(jwks.refusal("weak").unwrap().contains("bits"));
+    /// let why = jwks.refusal("weak").unwrap();
+    /// assert!(matches!(why, clerk_claims_runtime::keys::KeyError::RsaTooSmall { bits: 17, min: 2048 }), "{why}");
     /// ```
-    pub fn refusal(&self, kid: &str) -> Option<&str> {
-        self.refused.iter().find(|(k, _)| k.as_deref() == Some(kid)).map(|(_, why)| why.as_str())
+    pub fn refusal(&self, kid: &str) -> Option<&KeyError> {
+        self.refused.iter().find(|(k, _)| k.as_deref() == Some(kid)).map(|(_, why)| why)
     }
 
     /// Every usable key.

@@ -111,7 +111,7 @@ impl FromStr for Algorithm {
             "HS384" => Algorithm::HS384,
             "HS512" => Algorithm::HS512,
             "EdDSA" => Algorithm::EdDSA,
-            other => return Err(KeyError(format!("unsupported algorithm `{other}`"))),
+            other => return Err(KeyError::UnsupportedAlgorithm { name: other.to_string() }),
         })
     }
 }
@@ -122,13 +122,148 @@ impl fmt::Display for Algorithm {
     }
 }
 
-/// Why a key could not be loaded.
+/// Why a key (a JWK, a key set, a PEM, an HMAC secret) cannot be used; each says what was expected
+/// and what was found.
+///
+/// ```
+/// use clerk_claims_runtime::keys::{Algorithm, Key, KeyError};
+/// let err = Key::hmac(&[1; 16], Algorithm::HS256).unwrap_err();
+/// assert_eq!(err, KeyError::SecretTooShort { algorithm: Algorithm::HS256, min: 32, found: 16 });
+/// assert_eq!(err.to_string(), "an HS256 secret needs at least 32 bytes, this one has 16");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct KeyError(pub String);
-
-fn key_error(message: impl Into<String>) -> KeyError {
-    KeyError(message.into())
+#[non_exhaustive]
+pub enum KeyError {
+    /// An `alg` this crate does not verify.
+    #[error("unsupported algorithm `{name}`")]
+    UnsupportedAlgorithm {
+        /// The algorithm's name as given.
+        name: String,
+    },
+    /// A key type (`kty`) this crate does not verify.
+    #[error("unsupported key type {kty:?}")]
+    UnsupportedKeyType {
+        /// The key type as given (`(none)` when absent).
+        kty: String,
+    },
+    /// An elliptic curve this crate does not verify.
+    #[error("unsupported EC curve `{crv}`")]
+    UnsupportedCurve {
+        /// The curve as given.
+        crv: String,
+    },
+    /// The key cannot verify the algorithm named with it.
+    #[error("{key} cannot verify {algorithm}")]
+    AlgorithmMismatch {
+        /// What the key is (`an RSA key`, `a P-256 key`, ...).
+        key: String,
+        /// The algorithm asked for.
+        algorithm: String,
+    },
+    /// The JWK is marked for something other than verifying signatures (`use`, `key_ops`).
+    #[error("the key's `{member}` is {found}, which does not allow verifying signatures")]
+    NotForVerifying {
+        /// `use` or `key_ops`.
+        member: &'static str,
+        /// Its value, as JSON.
+        found: String,
+    },
+    /// A member the key type needs is absent.
+    #[error("the JWK has no `{member}`")]
+    MissingMember {
+        /// The member's name.
+        member: String,
+    },
+    /// Part of the key is not in the encoding it must be in.
+    #[error("{part} is not {encoding}")]
+    BadEncoding {
+        /// What was read (``the JWK's `n` ``, `the PEM body`).
+        part: String,
+        /// `base64url`, `base64`.
+        encoding: &'static str,
+    },
+    /// An RSA modulus shorter than this crate accepts.
+    #[error("the RSA key has {bits} bits; at least {min} are required")]
+    RsaTooSmall {
+        /// The modulus' length in bits.
+        bits: usize,
+        /// The shortest accepted.
+        min: usize,
+    },
+    /// An RSA public exponent that is even or too small.
+    #[error("the RSA exponent is {exponent}; an odd exponent of at least {min} is required")]
+    RsaExponent {
+        /// The exponent (saturated at `u64::MAX`).
+        exponent: u64,
+        /// The smallest accepted.
+        min: u64,
+    },
+    /// EC coordinates of the wrong length for their curve.
+    #[error("the {crv} key's coordinates are not {size} bytes")]
+    CoordinateSize {
+        /// The curve.
+        crv: String,
+        /// The length each coordinate must have.
+        size: usize,
+    },
+    /// An HMAC secret shorter than its hash.
+    #[error("an {algorithm} secret needs at least {min} bytes, this one has {found}")]
+    SecretTooShort {
+        /// The HMAC algorithm.
+        algorithm: Algorithm,
+        /// The shortest accepted, in bytes.
+        min: usize,
+        /// The secret's length.
+        found: usize,
+    },
+    /// An HMAC secret that is a public key: anyone holding the public key could sign.
+    #[error(
+        "the HMAC secret is {kind}, not a secret: verify with the public key itself (--pem or --jwks), \
+         or give the template's shared secret"
+    )]
+    PublicKeyAsSecret {
+        /// What it looks like (`a PEM public key`, ...).
+        kind: &'static str,
+    },
+    /// The cryptography library refused the key material.
+    #[error("the {what} was refused: {reason}")]
+    Rejected {
+        /// What was refused (`key`, `RSA key`, ...).
+        what: &'static str,
+        /// Why, as the library says it.
+        reason: String,
+    },
+    /// A key set that is not a JWKS document.
+    #[error("the JWKS {problem}")]
+    NotAJwks {
+        /// What is wrong (`is not valid JSON: ...`, `has no `keys` array`).
+        problem: String,
+    },
+    /// Two keys in one set share a `kid`: neither is used.
+    #[error("two keys in the set share this kid")]
+    DuplicateKid,
+    /// A symmetric key in a published (public) key set: never used.
+    #[error("a symmetric key is never taken from a published key set")]
+    SymmetricInPublishedSet,
+    /// A key set with both symmetric and public keys.
+    #[error("the key set mixes symmetric and public keys; keep them in separate sets")]
+    MixedKeySet,
+    /// Private key material that is not what the algorithm signs with.
+    #[error("{algorithm} needs {needs}; found {found}")]
+    WrongMaterial {
+        /// The algorithm the key is for.
+        algorithm: Algorithm,
+        /// What it needs.
+        needs: &'static str,
+        /// What was given instead.
+        found: &'static str,
+    },
+    /// Signing with the key failed.
+    #[error("signing failed{}", reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]
+    SigningFailed {
+        /// Why, when the library says.
+        reason: Option<String>,
+    },
 }
 
 /// An HMAC key for `alg` (HS256, HS384, HS512); secrets shorter than the hash are refused. One
@@ -138,13 +273,15 @@ pub(crate) fn hmac_key(secret: &[u8], alg: Algorithm) -> Result<hmac::Key, KeyEr
         Algorithm::HS256 => (hmac::HMAC_SHA256, 32),
         Algorithm::HS384 => (hmac::HMAC_SHA384, 48),
         Algorithm::HS512 => (hmac::HMAC_SHA512, 64),
-        other => return Err(key_error(format!("{other} is not an HMAC algorithm"))),
+        other => {
+            return Err(KeyError::AlgorithmMismatch {
+                key: "an HMAC secret".into(),
+                algorithm: other.to_string(),
+            });
+        }
     };
     if secret.len() < min {
-        return Err(key_error(format!(
-            "an {alg} secret needs at least {min} bytes, this one has {}",
-            secret.len()
-        )));
+        return Err(KeyError::SecretTooShort { algorithm: alg, min, found: secret.len() });
     }
     Ok(hmac::Key::new(algorithm, secret))
 }
@@ -187,25 +324,29 @@ impl Key {
         if let Some(usage) = field("use")
             && usage != "sig"
         {
-            return Err(key_error(format!("the key's `use` is `{usage}`, not `sig`")));
+            return Err(KeyError::NotForVerifying { member: "use", found: Value::from(usage).to_string() });
         }
         if let Some(ops) = jwk.get("key_ops")
             && !ops.as_array().is_some_and(|ops| ops.iter().any(|op| op == "verify"))
         {
-            return Err(key_error("the key's `key_ops` do not include `verify`"));
+            return Err(KeyError::NotForVerifying { member: "key_ops", found: ops.to_string() });
         }
         let declared = field("alg").map(Algorithm::from_str).transpose()?;
         let b64 = |name: &str| -> Result<Vec<u8>, KeyError> {
-            let text = field(name).ok_or_else(|| key_error(format!("the JWK has no `{name}`")))?;
-            URL_SAFE_NO_PAD
-                .decode(text.trim_end_matches('='))
-                .map_err(|_| key_error(format!("the JWK's `{name}` is not base64url")))
+            let text = field(name).ok_or_else(|| KeyError::MissingMember { member: name.to_string() })?;
+            URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).map_err(|_| KeyError::BadEncoding {
+                part: format!("the JWK's `{name}`"),
+                encoding: "base64url",
+            })
         };
         let (alg, verifying, public) = match field("kty") {
             Some("RSA") => {
                 let alg = declared.unwrap_or(Algorithm::RS256);
                 if !matches!(alg, Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512) {
-                    return Err(key_error(format!("an RSA key cannot verify {alg}")));
+                    return Err(KeyError::AlgorithmMismatch {
+                        key: "an RSA key".into(),
+                        algorithm: alg.to_string(),
+                    });
                 }
                 let (n, e) = (b64("n")?, b64("e")?);
                 let der = rsa_der(&n, &e)?;
@@ -219,25 +360,28 @@ impl Key {
                     "P-256" => (Algorithm::ES256, 32),
                     "P-384" => (Algorithm::ES384, 48),
                     "P-521" => (Algorithm::ES512, 66),
-                    other => return Err(key_error(format!("unsupported EC curve `{other}`"))),
+                    other => return Err(KeyError::UnsupportedCurve { crv: other.to_string() }),
                 };
-                if declared.is_some_and(|d| d != alg) {
-                    return Err(key_error(format!(
-                        "a {crv} key cannot verify {}",
-                        declared.map_or("", Algorithm::name)
-                    )));
+                if let Some(declared) = declared.filter(|d| *d != alg) {
+                    return Err(KeyError::AlgorithmMismatch {
+                        key: format!("a {crv} key"),
+                        algorithm: declared.to_string(),
+                    });
                 }
                 let (x, y) = (b64("x")?, b64("y")?);
                 if x.len() != size || y.len() != size {
-                    return Err(key_error(format!("the {crv} key's coordinates are not {size} bytes")));
+                    return Err(KeyError::CoordinateSize { crv: crv.to_string(), size });
                 }
                 let point: Vec<u8> = [&[4u8][..], &x, &y].concat();
                 let public = json!({"kty": "EC", "crv": crv, "x": field("x"), "y": field("y")});
                 (alg, Verifying::Public(parse(alg, &point)?), public)
             }
             Some("OKP") if field("crv") == Some("Ed25519") => {
-                if declared.is_some_and(|d| d != Algorithm::EdDSA) {
-                    return Err(key_error("an Ed25519 key verifies EdDSA only"));
+                if let Some(declared) = declared.filter(|d| *d != Algorithm::EdDSA) {
+                    return Err(KeyError::AlgorithmMismatch {
+                        key: "an Ed25519 key".into(),
+                        algorithm: declared.to_string(),
+                    });
                 }
                 let x = b64("x")?;
                 let public = json!({"kty": "OKP", "crv": "Ed25519", "x": field("x")});
@@ -248,7 +392,9 @@ impl Key {
                 let secret = b64("k")?;
                 return Key::hmac(&secret, alg).map(|key| Key { kid, ..key });
             }
-            other => return Err(key_error(format!("unsupported key type {:?}", other.unwrap_or("(none)")))),
+            other => {
+                return Err(KeyError::UnsupportedKeyType { kty: other.unwrap_or("(none)").to_string() });
+            }
         };
         let development = public.get("n").and_then(Value::as_str) == Some(DEVELOPMENT_KEY_MODULUS);
         let mut jwk_out = public;
@@ -290,9 +436,11 @@ impl Key {
             .collect::<Vec<_>>()
             .concat()
             .replace("\\n", "");
-        let der = STANDARD.decode(body.trim()).map_err(|_| key_error("the PEM body is not base64"))?;
+        let der = STANDARD
+            .decode(body.trim())
+            .map_err(|_| KeyError::BadEncoding { part: "the PEM body".into(), encoding: "base64" })?;
         let rsa = aws_lc_rs::rsa::PublicKey::from_der(&der)
-            .map_err(|_| key_error("the PEM is not an RSA public key"))?;
+            .map_err(|_| KeyError::Rejected { what: "PEM", reason: "it is not an RSA public key".into() })?;
         let jwk = json!({
             "kid": format!("local-{kid}"),
             "kty": "RSA",
@@ -336,10 +484,7 @@ impl Key {
     /// ```
     pub fn hmac(secret: &[u8], alg: Algorithm) -> Result<Key, KeyError> {
         if let Some(kind) = looks_like_public_key(secret) {
-            return Err(key_error(format!(
-                "the HMAC secret is {kind}, not a secret: verify with the public key itself (--pem or --jwks), \
-                 or give the template's shared secret"
-            )));
+            return Err(KeyError::PublicKeyAsSecret { kind });
         }
         let key = hmac_key(secret, alg)?;
         Ok(Key {
@@ -435,9 +580,12 @@ fn looks_like_public_key(secret: &[u8]) -> Option<&'static str> {
 }
 
 fn parse(alg: Algorithm, bytes: &[u8]) -> Result<signature::ParsedPublicKey, KeyError> {
-    let algorithm = alg.public().ok_or_else(|| key_error(format!("{alg} has no public key")))?;
+    let algorithm = alg.public().ok_or_else(|| KeyError::AlgorithmMismatch {
+        key: "a public key".into(),
+        algorithm: alg.to_string(),
+    })?;
     signature::ParsedPublicKey::new(algorithm, bytes)
-        .map_err(|e| key_error(format!("the key was rejected: {e}")))
+        .map_err(|e| KeyError::Rejected { what: "key", reason: e.to_string() })
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
@@ -451,14 +599,12 @@ fn rsa_der(n: &[u8], e: &[u8]) -> Result<Vec<u8>, KeyError> {
     let e = strip_zeros(e);
     let bits = n.first().map_or(0, |top| (n.len() - 1) * 8 + (8 - top.leading_zeros() as usize));
     if bits < MIN_RSA_BITS {
-        return Err(key_error(format!("the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required")));
+        return Err(KeyError::RsaTooSmall { bits, min: MIN_RSA_BITS });
     }
     let exponent =
         if e.len() > 8 { u64::MAX } else { e.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b)) };
     if exponent < MIN_RSA_EXPONENT || exponent % 2 == 0 {
-        return Err(key_error(format!(
-            "the RSA exponent is {exponent}; an odd exponent of at least {MIN_RSA_EXPONENT} is required"
-        )));
+        return Err(KeyError::RsaExponent { exponent, min: MIN_RSA_EXPONENT });
     }
     Ok(der::rsa_public_key(n, e))
 }
