@@ -4,9 +4,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use clerk_claims_runtime::session::{
-    REFRESH_INTERVAL, SessionSettings, TOKEN_LIFETIME, human, parse_duration,
-};
+use clerk_claims_runtime::session_settings::{SessionSettings, parse_duration};
+use clerk_claims_runtime::times::{REFRESH_INTERVAL, TOKEN_LIFETIME, human};
 use serde::Serialize;
 
 use crate::Outcome;

@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clerk_claims_dev::DevIssuer;
 use clerk_claims_runtime::keys::RemoteJwks;
-use clerk_claims_runtime::session::human;
+use clerk_claims_runtime::times::human;
 use clerk_claims_runtime::verify::TokenKind;
 use clerk_claims_runtime::{ClerkClaims, SessionClaims, Verifier};
 use serde_json::json;

@@ -14,8 +14,8 @@ use clerk_claims_runtime::Organization;
 use clerk_claims_runtime::claims::encode_v2;
 use clerk_claims_runtime::verify::category;
 
-/// Lifetime of a session token, in seconds (Clerk's: [`TOKEN_LIFETIME`](clerk_claims_runtime::session::TOKEN_LIFETIME)).
-pub const SESSION_TOKEN_LIFETIME: i64 = clerk_claims_runtime::session::TOKEN_LIFETIME.as_secs() as i64;
+/// Lifetime of a session token, in seconds (Clerk's: [`TOKEN_LIFETIME`](clerk_claims_runtime::times::TOKEN_LIFETIME)).
+pub const SESSION_TOKEN_LIFETIME: i64 = clerk_claims_runtime::times::TOKEN_LIFETIME.as_secs() as i64;
 
 /// Who a token is for: Clerk's registered claims and the session's organization.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -29,7 +29,7 @@ async fn me(auth: Auth<SessionCustomClaims>) -> HttpResponse {
         "session_id": auth.session_id(),
         "organization": auth.organization,
         "claims": auth.custom(),
-        "expires_in": clerk_claims_runtime::session::human(auth.times().remaining(now())),
+        "expires_in": clerk_claims_runtime::times::human(auth.times().remaining(now())),
     }))
 }
 

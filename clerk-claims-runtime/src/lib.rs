@@ -85,8 +85,9 @@ mod error;
 pub mod instance;
 pub mod keys;
 pub mod request;
-pub mod session;
+pub mod session_settings;
 mod strict;
+pub mod times;
 pub mod urls;
 pub mod verify;
 #[cfg(any(feature = "axum", feature = "actix-web"))]

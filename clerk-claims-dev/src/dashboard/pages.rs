@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 use serde_json::Value;
 
 use clerk_claims_runtime::SessionClaims;
-use clerk_claims_runtime::session::{REFRESH_INTERVAL, TOKEN_LIFETIME, TokenTimes, http_date, relative};
+use clerk_claims_runtime::times::{REFRESH_INTERVAL, TOKEN_LIFETIME, TokenTimes, http_date, relative};
 
 use crate::IssuerInfo;
 use crate::store::{ApiError, Counts};

@@ -3,8 +3,8 @@
 
 mod organization;
 mod registered;
-pub(crate) mod session;
 mod template;
+pub(crate) mod tokens;
 
 use serde::{Deserialize, Deserializer};
 
@@ -14,8 +14,8 @@ pub use organization::{Organization, split_by_scope};
 pub use organization::{OrgClaim, encode_v2};
 pub use registered::{Audience, RegisteredClaims};
 pub(crate) use registered::{MAX_NUMERIC_DATE, whole_seconds};
-pub use session::{ClaimsError, SessionClaims, TemplateClaims};
 pub use template::ClerkClaims;
+pub use tokens::{ClaimsError, SessionClaims, TemplateClaims};
 
 /// Reads `null` as the type's default, for `#[serde(deserialize_with = "...")]` on a claim Clerk can
 /// render as `null` (an empty `Vec` for a user whose metadata has no `features`). The derive accepts

@@ -48,8 +48,8 @@ impl Decoded<'_> {
         );
         for (name, label) in [("iat", "issued at"), ("nbf", "not before"), ("exp", "expires")] {
             if let Some(t) = payload.get(name).and_then(serde_json::Value::as_i64) {
-                let when = crate::session::http_date(t);
-                let distance = crate::session::relative(t.saturating_sub(now));
+                let when = crate::times::http_date(t);
+                let distance = crate::times::relative(t.saturating_sub(now));
                 out.push_str(&format!("{label:>10}: {when} ({distance})\n"));
             }
         }

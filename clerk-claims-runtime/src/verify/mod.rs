@@ -38,7 +38,7 @@ pub use crate::keys::KeySource;
 pub use crate::strict::MAX_NESTING;
 pub use jws::{Decoded, Header, decode};
 
-use crate::claims::session::{SessionSlots, TEMPLATE_CLAIM_NAMES};
+use crate::claims::tokens::{SessionSlots, TEMPLATE_CLAIM_NAMES};
 use crate::claims::{ClerkClaims, SessionClaims, TemplateClaims};
 use crate::keys::{Algorithm, Key};
 pub use policy::MAX_KID_BYTES;
@@ -52,7 +52,7 @@ pub const DEFAULT_CLOCK_SKEW: i64 = 5;
 pub const MAX_CLOCK_SKEW: i64 = 300;
 /// Default longest lifetime (`exp - iat`, seconds) of a session token that carries no session
 /// category (`cat` absent or Clerk's "ignore"): Clerk's session tokens live 60 s.
-pub const DEFAULT_SESSION_MAX_LIFETIME: i64 = crate::session::TOKEN_LIFETIME.as_secs() as i64;
+pub const DEFAULT_SESSION_MAX_LIFETIME: i64 = crate::times::TOKEN_LIFETIME.as_secs() as i64;
 
 /// Clerk's token categories (the `cat` header).
 pub mod category {

@@ -430,7 +430,7 @@ fn bad_time(name: &str, what: &str, found: &Value) -> VerifyError {
 }
 
 fn date(unix: i64) -> String {
-    crate::session::http_date(unix)
+    crate::times::http_date(unix)
 }
 
 /// The time claims against the clock; returns `exp` and `iat`.
