@@ -30,7 +30,8 @@ pub(crate) fn run(preset: &str, dir: &Path, name: Option<&str>, force: bool) -> 
     let template_path = dir.join(format!("{name}.json"));
     let sheet_path = dir.join(format!("{name}.setup.md"));
     let checked = check_source(Source::new(template_path.display().to_string(), contents.clone()));
-    let Some(template) = checked.template.as_ref().filter(|_| !checked.has_errors()) else {
+    let (Some(template), Some(model), false) = (&checked.template, &checked.model, checked.has_errors())
+    else {
         eprintln!("{}", checked.render());
         return Outcome::Rejected;
     };
@@ -49,7 +50,7 @@ pub(crate) fn run(preset: &str, dir: &Path, name: Option<&str>, force: bool) -> 
         eprintln!("error: cannot create {}: {e}", dir.display());
         return Outcome::Usage;
     }
-    let sheet = setup_sheet(template);
+    let sheet = setup_sheet(template, model);
     for (path, body) in [(&template_path, &contents), (&sheet_path, &sheet)] {
         if let Err(e) = write_atomically(path, body) {
             eprintln!("error: cannot write {}: {e}", path.display());

@@ -3,7 +3,6 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use clerk_claims_codegen::emit;
-use clerk_claims_codegen::types::TypeModel;
 use clerk_claims_runtime::keys::{Algorithm, Key, RemoteJwks};
 use clerk_claims_runtime::verify::{KeySource, TokenKind};
 use clerk_claims_runtime::{Jwks, Reason, Verifier, VerifyError};
@@ -88,21 +87,21 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
     let (constants, template_kind, schema) = match &args.template {
         Some(path) => {
             let checked = clerk_claims_codegen::check_file(path);
-            let Some(template) =
-                checked.template.filter(|_| !checked.diagnostics.iter().any(|d| d.is_error()))
+            let (Some(template), Some(model), false) =
+                (&checked.template, &checked.model, checked.has_errors())
             else {
-                eprintln!("{}", checked.source.render(&checked.diagnostics[0]));
+                eprintln!("{}", checked.render());
                 return usage(format!(
                     "{} is not a valid template; run `clerk-claims check`",
                     path.display()
                 ));
             };
-            let constants: Map<String, Value> = TypeModel::of(&template).constants.into_iter().collect();
+            let constants: Map<String, Value> = model.constants.clone().into_iter().collect();
             let kind = match template.kind {
                 clerk_claims_codegen::Kind::Template => TokenKind::Template,
                 clerk_claims_codegen::Kind::Session => TokenKind::Session,
             };
-            let schema = match jsonschema::validator_for(&emit::template_schema(&template)) {
+            let schema = match jsonschema::validator_for(&emit::template_schema(template, model)) {
                 Ok(v) => v,
                 Err(e) => return usage(format!("{}: cannot build its JSON Schema: {e}", path.display())),
             };

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::emit;
 use crate::load::{Checked, LoadError, check_paths};
 use crate::template::Template;
+use crate::types::TypeModel;
 
 /// The file build.rs writes into `$OUT_DIR` and `include_claims!()` includes.
 pub const RUST_FILE: &str = "clerk_claims.rs";
@@ -154,15 +155,18 @@ impl Generator {
         let checked = self.load()?;
         let mut out = vec![rust_artifact(&checked)];
         for c in &checked {
-            let Some(t) = &c.template else { continue };
+            let (Some(t), Some(model)) = (&c.template, &c.model) else { continue };
             let name = file_stem(&c.source.name);
-            let schema = emit::template_schema(t);
+            let schema = emit::template_schema(t, model);
             out.push(Artifact {
                 path: format!("{name}.dashboard.json").into(),
                 contents: pretty(&emit::dashboard_body(t)),
             });
             out.push(Artifact { path: format!("{name}.schema.json").into(), contents: pretty(&schema) });
-            out.push(Artifact { path: format!("{name}.setup.md").into(), contents: emit::setup_sheet(t) });
+            out.push(Artifact {
+                path: format!("{name}.setup.md").into(),
+                contents: emit::setup_sheet(t, model),
+            });
         }
         Ok(out)
     }
@@ -255,9 +259,11 @@ impl Generator {
 /// The Rust file; doc comments name each template as `<templates dir name>/<file>`, so the output
 /// does not depend on where the generator runs from.
 fn rust_artifact(checked: &[Checked]) -> Artifact {
-    let templates: Vec<(Template, String)> = checked
+    let names: Vec<String> = checked.iter().map(|c| display_name(&c.source.name)).collect();
+    let templates: Vec<(&Template, &TypeModel, &str)> = checked
         .iter()
-        .filter_map(|c| c.template.clone().map(|t| (t, display_name(&c.source.name))))
+        .zip(&names)
+        .filter_map(|(c, name)| Some((c.template.as_ref()?, c.model.as_ref()?, name.as_str())))
         .collect();
     Artifact { path: RUST_FILE.into(), contents: emit::rust_file(&templates) }
 }

@@ -20,6 +20,8 @@ pub struct Checked {
     pub source: Source,
     /// The template, when the file parsed far enough to have claims.
     pub template: Option<Template>,
+    /// The types generated for the template, built once here for every step that needs them.
+    pub model: Option<TypeModel>,
     /// Errors and warnings, in file order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -63,7 +65,8 @@ pub fn check_source(source: Source) -> Checked {
         diagnostics.extend(check_template(t));
     }
     diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
-    Checked { source, template, diagnostics }
+    let model = template.as_ref().map(TypeModel::of);
+    Checked { source, template, model, diagnostics }
 }
 
 /// A file that could not be read as a template: what was read of it (for showing the position) and
@@ -124,7 +127,7 @@ pub fn read_source(path: &Path) -> Result<Source, Box<Unreadable>> {
 pub fn check_file(path: &Path) -> Checked {
     match read_source(path) {
         Ok(source) => check_source(source),
-        Err(e) => Checked { source: e.source, template: None, diagnostics: vec![e.diagnostic] },
+        Err(e) => Checked { source: e.source, template: None, model: None, diagnostics: vec![e.diagnostic] },
     }
 }
 
@@ -213,11 +216,11 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Checked>, LoadError> {
 fn duplicate_types(checked: &mut [Checked]) {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for c in checked.iter_mut() {
-        let Some(t) = &c.template else { continue };
-        for def in TypeModel::of(t).structs {
+        let Some(model) = &c.model else { continue };
+        for def in &model.structs {
             match seen.get(&def.name) {
                 None => {
-                    seen.insert(def.name, c.source.name.clone());
+                    seen.insert(def.name.clone(), c.source.name.clone());
                 }
                 Some(first) => {
                     let d = Diagnostic::file_error(

@@ -20,7 +20,6 @@ use syn::spanned::Spanned;
 struct StructOpts {
     ident: syn::Ident,
     generics: syn::Generics,
-    data: darling::ast::Data<(), FieldOpts>,
     name: Option<SpannedValue<String>>,
     kind: Option<syn::LitStr>,
     lifetime: Option<SpannedValue<u64>>,
@@ -35,11 +34,10 @@ struct StructOpts {
     krate: Option<syn::Path>,
 }
 
+/// A field's `#[clerk(...)]` attributes.
 #[derive(FromField)]
 #[darling(attributes(clerk))]
 struct FieldOpts {
-    ident: Option<syn::Ident>,
-    ty: syn::Type,
     shortcode: Option<syn::LitStr>,
     template: Option<syn::LitStr>,
     value: Option<syn::Lit>,
@@ -52,7 +50,10 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         Err(e) => return with_fallback(input, &syn::parse_quote!(::clerk_claims_runtime), e.write_errors()),
     };
     let krate = opts.krate.clone().unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
-    let serde_fields = serde_view(input);
+    let fields = match read_fields(input) {
+        Ok(fields) => fields,
+        Err(e) => return with_fallback(input, &krate, e.write_errors()),
+    };
     let mut errors: Vec<syn::Error> = Vec::new();
 
     let kind = match opts.kind.as_ref().map(|k| (k, parse_kind(&k.value()))) {
@@ -63,28 +64,18 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             Kind::Template
         }
     };
-    let Some(fields) = opts.data.as_ref().take_struct().map(|f| f.fields) else {
-        return with_fallback(
-            input,
-            &krate,
-            syn::Error::new_spanned(&input.ident, "ClerkClaims derives on structs with named fields")
-                .to_compile_error(),
-        );
-    };
-
     // One spec entry per claim field; `spans[i]` is where its errors go.
     let mut spec_fields = Vec::new();
     let mut spans: Vec<Span> = Vec::new();
     let mut name_spans: Vec<Span> = Vec::new();
     let mut nested: Vec<(String, syn::Type, bool)> = Vec::new();
-    for (field, raw) in fields.iter().zip(struct_fields(input)) {
-        let ident = field.ident.as_ref().map(ToString::to_string).unwrap_or_default();
-        let serde = serde_fields.iter().find(|s| s.ident == ident);
-        if serde.is_some_and(|s| s.skip) {
+    for Field { syn: raw, clerk: field, serde } in &fields {
+        if serde.skip {
             continue;
         }
-        let claim = serde.map_or_else(|| ident.clone(), |s| s.claim.clone());
-        let flatten = serde.is_some_and(|s| s.flatten);
+        let ident = raw.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+        let name_span = raw.ident.as_ref().map_or_else(|| raw.span(), syn::Ident::span);
+        let (claim, flatten) = (serde.claim.clone(), serde.flatten);
         // Errors about a claim point at the literal that fills it, else at the field name.
         let attr_span = [
             field.shortcode.as_ref().map(syn::LitStr::span),
@@ -95,7 +86,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         .into_iter()
         .flatten()
         .next()
-        .unwrap_or_else(|| field.ident.as_ref().map_or_else(|| raw.span(), syn::Ident::span));
+        .unwrap_or(name_span);
         let given: Vec<FieldSource> = [
             field.shortcode.as_ref().map(|s| FieldSource::Shortcode(s.value())),
             field.template.as_ref().map(|s| FieldSource::Template(s.value())),
@@ -114,16 +105,16 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         if field.value.is_some() && !given.iter().any(|g| matches!(g, FieldSource::Value(_))) {
             continue; // the literal's error is reported; nothing to check the field against
         }
-        let ty = classify(&field.ty);
-        let nested_ty = field.ty.clone();
+        let ty = classify(&raw.ty);
+        let nested_ty = raw.ty.clone();
         let field_input = FieldInput {
             ident,
             claim: claim.clone(),
             sources: given,
             flatten,
             ty,
-            type_text: type_text(&field.ty),
-            custom_deserializer: serde.is_some_and(|s| s.deserialize_with),
+            type_text: type_text(&raw.ty),
+            custom_deserializer: serde.deserialize_with,
         };
         match field_spec(field_input) {
             Ok(spec) => {
@@ -142,7 +133,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             }
         }
         spans.push(attr_span);
-        name_spans.push(field.ident.as_ref().map_or_else(|| raw.span(), syn::Ident::span));
+        name_spans.push(name_span);
     }
 
     let spec = StructSpec {
@@ -267,30 +258,31 @@ fn setting_span(opts: &StructOpts, setting: &str) -> Option<Span> {
     }
 }
 
-fn struct_fields(input: &syn::DeriveInput) -> Vec<&syn::Field> {
-    match &input.data {
-        syn::Data::Struct(s) => s.fields.iter().collect(),
-        _ => Vec::new(),
-    }
-}
-
 fn struct_attr_span(input: &syn::DeriveInput) -> Span {
     input.attrs.iter().find(|a| a.path().is_ident("clerk")).map_or_else(|| input.ident.span(), Spanned::span)
+}
+
+/// A field as the derive reads it: the field, its `#[clerk]` attributes (darling) and what serde
+/// makes of it (serde_derive_internals), read together from serde's one list of the fields.
+struct Field<'a> {
+    syn: &'a syn::Field,
+    clerk: FieldOpts,
+    serde: SerdeField,
 }
 
 /// What serde makes of a field: its claim name, whether it is skipped or flattened, and whether a
 /// function of the user's reads it (`deserialize_with` / `with`).
 struct SerdeField {
-    ident: String,
     claim: String,
     skip: bool,
     flatten: bool,
     deserialize_with: bool,
 }
 
-/// Reads serde's attributes with serde's own parser. serde reports its own attribute errors, so any
-/// found here are dropped.
-fn serde_view(input: &syn::DeriveInput) -> Vec<SerdeField> {
+/// The struct's fields in order, each read by serde's own attribute parser and by darling; every
+/// `#[clerk]` attribute error at once. serde reports its own attribute errors, so any found here
+/// are dropped.
+fn read_fields(input: &syn::DeriveInput) -> Result<Vec<Field<'_>>, darling::Error> {
     let cx = serde_derive_internals::Ctxt::new();
     let private = syn::Ident::new("__private", Span::call_site());
     let container = serde_derive_internals::ast::Container::from_ast(
@@ -299,25 +291,26 @@ fn serde_view(input: &syn::DeriveInput) -> Vec<SerdeField> {
         serde_derive_internals::Derive::Deserialize,
         &private,
     );
-    let fields = match &container {
-        Some(c) => match &c.data {
-            serde_derive_internals::ast::Data::Struct(_, fields) => fields
-                .iter()
-                .map(|f| SerdeField {
-                    ident: f.member.to_token_stream().to_string(),
+    let mut errors = darling::Error::accumulator();
+    let fields = match container.as_ref().map(|c| &c.data) {
+        Some(serde_derive_internals::ast::Data::Struct(_, fields)) => fields
+            .iter()
+            .filter_map(|f| {
+                let clerk = errors.handle(FieldOpts::from_field(f.original))?;
+                let serde = SerdeField {
                     claim: f.attrs.name().deserialize_name().value.clone(),
                     skip: f.attrs.skip_deserializing(),
                     flatten: f.attrs.flatten(),
                     deserialize_with: f.attrs.deserialize_with().is_some(),
-                })
-                .collect(),
-            serde_derive_internals::ast::Data::Enum(_) => Vec::new(),
-        },
-        None => Vec::new(),
+                };
+                Some(Field { syn: f.original, clerk, serde })
+            })
+            .collect(),
+        _ => Vec::new(),
     };
     drop(container);
     let _ = cx.check();
-    fields
+    errors.finish_with(fields)
 }
 
 fn literal_json(lit: &syn::Lit) -> syn::Result<Value> {

@@ -28,9 +28,9 @@ pub(crate) fn expand(path: &syn::LitStr) -> TokenStream {
             const _: &str = ::core::include_str!(#full_text);
         )
     });
-    match (&checked.template, errors.is_empty()) {
-        (Some(template), true) => {
-            let items = rust_tokens(template, &relative);
+    match (&checked.template, &checked.model, errors.is_empty()) {
+        (Some(template), Some(model), true) => {
+            let items = rust_tokens(template, model, &relative);
             quote!(#items #track)
         }
         _ => quote!(#(#errors)* #track),

@@ -75,8 +75,7 @@ pub fn parse_template(data: &[u8]) {
     for d in &checked.diagnostics {
         let _ = checked.source.render(d);
     }
-    let Some(t) = &checked.template else { return };
-    let _ = clerk_claims_codegen::types::TypeModel::of(t);
+    let (Some(t), Some(model)) = (&checked.template, &checked.model) else { return };
     let rendered = clerk_claims_codegen::render(&t.claims_json(), &new_user());
     if checked.has_errors() {
         return;
@@ -89,7 +88,7 @@ pub fn parse_template(data: &[u8]) {
     if let Some(registered) = token.as_object_mut() {
         registered.extend(claims);
     }
-    let schema = clerk_claims_codegen::emit::template_schema(t);
+    let schema = clerk_claims_codegen::emit::template_schema(t, model);
     let validator =
         jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("the schema does not compile: {e}"));
     if let Err(e) = validator.validate(&token) {

@@ -312,7 +312,9 @@ fn renders_into<T: ClerkClaims + serde::de::DeserializeOwned>(
     let rendered = render(&t.claims_json(), context).map_err(|e| format!("{name}: {e:?}"))?;
     serde_json::from_value::<T>(rendered.clone()).map_err(|e| format!("{name}: {e}\n{rendered:#}"))?;
     let schema = T::json_schema();
-    if schema != clerk_claims_codegen::emit::template_schema(t) {
+    if schema
+        != clerk_claims_codegen::emit::template_schema(t, &clerk_claims_codegen::types::TypeModel::of(t))
+    {
         return Err(format!("{name}: the type's schema is not the template's"));
     }
     let mut token = registered(t);

@@ -13,17 +13,17 @@ pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 /// verify --template` checks a payload against.
 ///
 /// ```
-/// use clerk_claims_codegen::{Source, emit::template_schema, template::Template};
+/// use clerk_claims_codegen::{Source, emit::template_schema, template::Template, types::TypeModel};
 /// let (t, _) = Template::parse(&Source::new("app.json", r#"{"role": "{{user.public_metadata.role}}"}"#));
-/// let schema = template_schema(&t.unwrap());
+/// let t = t.unwrap();
+/// let schema = template_schema(&t, &TypeModel::of(&t));
 /// assert_eq!(schema["title"], "AppClaims");
 /// // A user without `role` in their metadata gets `"role": null`.
 /// assert_eq!(schema["properties"]["role"], serde_json::json!({}));
 /// ```
-pub fn template_schema(template: &Template) -> Value {
-    let model = TypeModel::of(template);
+pub fn template_schema(template: &Template, model: &TypeModel) -> Value {
     let title = &model.root().name;
-    token_schema(template.kind, title, claims_schema(&model, title))
+    token_schema(template.kind, title, claims_schema(model, title))
 }
 
 /// The schema of the claims object of `model`'s struct named `name` (nested structs inline; nested

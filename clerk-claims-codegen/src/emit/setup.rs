@@ -6,18 +6,20 @@ use crate::types::{Fill, RustType, TypeModel};
 /// to enter.
 ///
 /// ```
-/// use clerk_claims_codegen::{Source, emit::setup_sheet, template::Template};
+/// use clerk_claims_codegen::{Source, emit::setup_sheet, template::Template, types::TypeModel};
 /// let (t, _) = Template::parse(&Source::new("hasura.json", r#"{"x": "{{user.id}}"}"#));
-/// let sheet = setup_sheet(&t.unwrap());
+/// let t = t.unwrap();
+/// let sheet = setup_sheet(&t, &TypeModel::of(&t));
 /// assert!(sheet.contains("JWT templates"));
 /// assert!(sheet.contains("getToken({ template: 'hasura' })"));
 ///
 /// // A claim that can be `null` is listed with the reason.
 /// let (t, _) = Template::parse(&Source::new("app.json", r#"{"role": "{{user.public_metadata.role}}"}"#));
-/// let sheet = setup_sheet(&t.unwrap());
+/// let t = t.unwrap();
+/// let sheet = setup_sheet(&t, &TypeModel::of(&t));
 /// assert!(sheet.contains("- `role`: null for a user whose public metadata has no `role`."));
 /// ```
-pub fn setup_sheet(template: &Template) -> String {
+pub fn setup_sheet(template: &Template, model: &TypeModel) -> String {
     let name = &template.name;
     let claims = serde_json::to_string_pretty(&template.claims_json()).unwrap_or_default();
     let mut out = format!("# Clerk setup: `{name}`\n\n");
@@ -61,7 +63,7 @@ pub fn setup_sheet(template: &Template) -> String {
         }
     }
     out.push_str(&format!("\n```json\n{claims}\n```\n"));
-    let nullable = nullable_claims(template);
+    let nullable = nullable_claims(model);
     if !nullable.is_empty() {
         out.push_str(
             "\n## Claims that can be `null`\n\n\
@@ -77,8 +79,7 @@ pub fn setup_sheet(template: &Template) -> String {
 }
 
 /// Every claim Clerk can render as `null` (dotted path from the top), with the reason.
-fn nullable_claims(template: &Template) -> Vec<(String, String)> {
-    let model = TypeModel::of(template);
+fn nullable_claims(model: &TypeModel) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut pending = vec![(String::new(), model.root())];
     while let Some((prefix, def)) = pending.pop() {

@@ -1,0 +1,13 @@
+use clerk_claims_runtime::ClerkClaims;
+
+// Every misspelled #[clerk] key on every field is reported at once.
+#[derive(ClerkClaims)]
+#[clerk(name = "app")]
+struct AppClaims {
+    #[clerk(shortcod = "user.id")]
+    id: String,
+    #[clerk(tempalte = "{{user.first_name}}")]
+    name: String,
+}
+
+fn main() {}
