@@ -19,12 +19,14 @@
 //! ```
 
 pub mod check;
+// The derive macro's input and output: a contract between this crate and `clerk-claims-macros`.
+#[doc(hidden)]
 pub mod derive;
-pub mod diagnostic;
+mod diagnostic;
 pub mod emit;
 #[cfg(feature = "generator")]
-pub mod generate;
-pub mod load;
+mod generate;
+mod load;
 pub mod render;
 pub mod shortcode;
 pub mod size;
@@ -34,9 +36,10 @@ pub mod types;
 pub use check::check_template;
 pub use diagnostic::{Code, Diagnostic, LineCol, Severity, Source};
 #[cfg(feature = "generator")]
-pub use generate::{GenerateError, Generator};
+pub use generate::{Artifact, GenerateError, Generator, RUST_FILE};
 pub use load::{
-    Checked, LoadError, Unreadable, check_file, check_paths, check_source, read_source, template_files,
+    Checked, LoadError, MAX_TEMPLATE_BYTES, Unreadable, check_file, check_paths, check_source, read_source,
+    template_files,
 };
 pub use render::render;
 pub use template::{Kind, Template};
