@@ -33,6 +33,9 @@ pub const MAX_NESTING: usize = 32;
 const DUPLICATE_KEY: &str = "duplicate key";
 const TOO_DEEP: &str = "nested too deep";
 /// The newtype name serde_json gives a `RawValue` (its text is checked before it is handed over).
+/// serde_json keeps this token private and offers no public way to recognise a `RawValue` request,
+/// so the name is written out here; `raw_values_are_checked_before_they_are_handed_over` fails if
+/// a serde_json release renames it.
 const RAW_VALUE_NAME: &str = "$serde_json::private::RawValue";
 
 /// Reads `bytes` (a JSON object and nothing after it) as `T` in one strict pass, keeping the
