@@ -169,7 +169,7 @@ pub(crate) fn run(args: VerifyArgs) -> Outcome {
         Some(_) => TokenKind::Any,
         None => template_kind.unwrap_or(TokenKind::Any),
     };
-    // A remote key set is fetched first (the checks that need no key run before any request),
+    // A remote key set is fetched first (the checks on the header run before any request),
     // then the token is verified once.
     let remote =
         matches!(args.jwks.as_deref(), Some(j) if j.starts_with("http://") || j.starts_with("https://"));

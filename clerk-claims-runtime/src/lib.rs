@@ -58,7 +58,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `derive` | yes | `#[derive(ClerkClaims)]`, `clerk_template!` (compile time only: the engine runs inside the compiler) |
-//! | `remote` | yes | `keys::RemoteJwks`: the instance key set over HTTPS, cached, refreshed ahead, single-flight; the `_async` verifications |
+//! | `remote` | yes | `keys::RemoteJwks`: the instance key set over HTTPS, cached, refreshed ahead, single-flight; `Verifier::fetch_key` fetches it |
 //! | `axum` | no | `clerk_claims_runtime::axum`: `ClerkLayer`, `Auth<C>`, `Require` guards (axum 0.8, any tower stack) |
 //! | `actix-web` | no | `clerk_claims_runtime::actix`: `ClerkMiddleware`, `Auth<C>`, `Require` guards (actix-web 4), the same responses |
 //! | `config` | with `axum`, `actix-web` | `clerk.toml` under the environment in `instance::InstanceConfig` |

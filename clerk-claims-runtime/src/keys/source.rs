@@ -17,7 +17,7 @@ pub enum KeySource {
     Jwks(Arc<Jwks>),
     /// One key for every token (Clerk's networkless `CLERK_JWT_KEY`, a template's custom key).
     Key(Arc<Key>),
-    /// A key set fetched over HTTPS and cached (verify with the `_async` methods, which fetch).
+    /// A key set fetched over HTTPS and cached ([`crate::Verifier::fetch_key`] fetches it before a verification).
     #[cfg(feature = "remote")]
     Remote(super::RemoteJwks),
 }
