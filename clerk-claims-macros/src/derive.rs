@@ -45,15 +45,17 @@ struct FieldOpts {
 }
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
-    let opts = match StructOpts::from_derive_input(input) {
-        Ok(opts) => opts,
-        Err(e) => return with_fallback(input, &syn::parse_quote!(::clerk_claims_runtime), e.write_errors()),
+    // The struct's and the fields' attribute errors are reported together.
+    let (opts, fields) = match (StructOpts::from_derive_input(input), read_fields(input)) {
+        (Ok(opts), Ok(fields)) => (opts, fields),
+        (opts, fields) => {
+            let krate = opts.as_ref().ok().and_then(|o| o.krate.clone());
+            let krate = krate.unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
+            let errors = darling::Error::multiple(opts.err().into_iter().chain(fields.err()).collect());
+            return with_fallback(input, &krate, errors.write_errors());
+        }
     };
     let krate = opts.krate.clone().unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
-    let fields = match read_fields(input) {
-        Ok(fields) => fields,
-        Err(e) => return with_fallback(input, &krate, e.write_errors()),
-    };
     let mut errors: Vec<syn::Error> = Vec::new();
 
     let kind = match opts.kind.as_ref().map(|k| (k, parse_kind(&k.value()))) {

@@ -1,8 +1,8 @@
 use clerk_claims_runtime::ClerkClaims;
 
-// Every misspelled #[clerk] key on every field is reported at once.
+// Every misspelled #[clerk] key, on the struct and on every field, is reported at once.
 #[derive(ClerkClaims)]
-#[clerk(name = "app")]
+#[clerk(name = "app", lifetme = 60)]
 struct AppClaims {
     #[clerk(shortcod = "user.id")]
     id: String,
