@@ -45,17 +45,17 @@ struct FieldOpts {
 }
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
+    let opts = StructOpts::from_derive_input(input);
+    let krate = opts.as_ref().ok().and_then(|o| o.krate.clone());
+    let krate = krate.unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
     // The struct's and the fields' attribute errors are reported together.
-    let (opts, fields) = match (StructOpts::from_derive_input(input), read_fields(input)) {
+    let (opts, fields) = match (opts, read_fields(input)) {
         (Ok(opts), Ok(fields)) => (opts, fields),
         (opts, fields) => {
-            let krate = opts.as_ref().ok().and_then(|o| o.krate.clone());
-            let krate = krate.unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
             let errors = darling::Error::multiple(opts.err().into_iter().chain(fields.err()).collect());
             return with_fallback(input, &krate, errors.write_errors());
         }
     };
-    let krate = opts.krate.clone().unwrap_or_else(|| syn::parse_quote!(::clerk_claims_runtime));
     let mut errors: Vec<syn::Error> = Vec::new();
 
     let kind = match opts.kind.as_ref().map(|k| (k, parse_kind(&k.value()))) {
