@@ -223,7 +223,8 @@ async fn an_endpoint_answering_500_then_recovering_is_used_once_the_cooldown_end
     let server = Server::start(Reply::Status(500));
     // A cooldown long enough that the check made right after the failure falls inside it even on a
     // loaded machine.
-    let options = RemoteOptions { failure_cooldown: Duration::from_secs(1), ..fast() };
+    let cooldown = Duration::from_secs(1);
+    let options = RemoteOptions { failure_cooldown: cooldown, ..fast() };
     let (v, remote) = remote_verifier(&server.url, options);
     let results = burst(&v, (0..8).map(token_n).collect()).await;
     assert!(results.iter().all(|(r, _)| *r == Err(Reason::JwkRemoteFailedToLoad)));
@@ -231,7 +232,7 @@ async fn an_endpoint_answering_500_then_recovering_is_used_once_the_cooldown_end
     server.set(Reply::Body(jwks_text()));
     assert_eq!(burst(&v, vec![token_n(8)]).await[0].0, Err(Reason::JwkRemoteFailedToLoad), "cooling down");
     assert_eq!(remote.fetch_count(), 3);
-    tokio::time::sleep(Duration::from_millis(1050)).await;
+    tokio::time::sleep(cooldown + Duration::from_millis(50)).await;
     let started = Instant::now();
     let results = burst(&v, (9..25).map(token_n).collect()).await;
     assert!(results.iter().all(|(r, _)| r.is_ok()), "{results:?}");
